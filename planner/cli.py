@@ -1,0 +1,96 @@
+"""The ``margin-planner`` command: the window by default, subcommands for scripts.
+
+    margin-planner [PLAN] [--screenshot OUT.png]   open the window (optionally render and exit)
+    margin-planner analyze PLAN [--json]           the analysis as a table or as JSON
+    margin-planner schema                          the plan file's JSON Schema
+
+Each subcommand lives in ``planner/commands/<name>.py`` with ``add_arguments(parser)`` and
+``run(args) -> int``; register it in ``COMMANDS``. Bad input prints one line on stderr and
+exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from planner.domain.errors import PlanError
+
+#: subcommand → (module under planner.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": ("analyze", "print the analysis of a plan (a table, or JSON with --json)"),
+    "schema": ("schema", "print the JSON Schema of plan files"),
+}
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit code 2
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="margin-planner",
+        description="Plan crypto futures positions and see what cross and isolated margin do.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        _command_module(module).add_arguments(command)
+    return parser
+
+
+def _command_module(module: str):
+    return importlib.import_module(f"planner.commands.{module}")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("margin-planner")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (
+        args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
+    ):
+        return _run_gui(args_list)
+    args = build_parser().parse_args(args_list)
+    module = _command_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args))
+    except PlanError as error:
+        print(f"margin-planner: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _run_gui(args_list: list[str]) -> int:
+    try:
+        gui = importlib.import_module("planner.ui.app")
+    except ModuleNotFoundError as error:
+        if error.name and error.name.startswith("planner.ui"):
+            print(
+                "margin-planner: the window is not built yet; use a subcommand "
+                "(margin-planner --help)",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        raise
+    return int(gui.main(args_list))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``margin-planner``; see ``planner.cli``."""

@@ -1,0 +1,132 @@
+"""``margin-planner analyze PLAN [--json]``: the analysis of a plan."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from planner.domain.analysis import Analysis
+from planner.domain.engine import analyze
+from planner.domain.formatting import (
+    format_amount,
+    format_percent,
+    format_price,
+    format_quantity,
+)
+from planner.storage import load_plan
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", metavar="PLAN", help="a .tplan file")
+    parser.add_argument(
+        "--json", action="store_true", help="print the analysis as JSON (spec/plan-format.md)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    analysis = analyze(load_plan(args.plan))
+    if args.json:
+        print(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
+    else:
+        print(render_table(analysis))
+    return 0
+
+
+def render_table(analysis: Analysis) -> str:
+    plan = analysis.plan
+    cur = analysis.currency
+    ticks = {m.symbol: m.tick_size for m in plan.markets}
+    lines: list[str] = []
+    account = plan.account
+    title = plan.name or "Untitled plan"
+    lines.append(f"{title}")
+    lines.append(
+        f"venue {account.venue} · {account.position_mode} · {cur} · "
+        f"taker {format_percent(account.taker_fee_rate, 3)} · "
+        f"maker {format_percent(account.maker_fee_rate, 3)}"
+    )
+    lines.append("")
+    cross = analysis.cross
+    summary = [
+        ("Wallet balance", format_amount(analysis.wallet_balance, cur)),
+        ("Unrealised PnL", format_amount(analysis.unrealized_pnl, cur)),
+        ("Equity", format_amount(analysis.equity, cur)),
+        ("Isolated margin", format_amount(analysis.isolated_margin, cur)),
+        ("Cross wallet", format_amount(cross.wallet_balance, cur)),
+        ("Cross equity", format_amount(cross.equity, cur)),
+        ("Cross initial margin", format_amount(cross.initial_margin, cur)),
+        ("Cross maintenance", format_amount(cross.maintenance_margin, cur)),
+        ("Cross available", format_amount(cross.available, cur)),
+        ("Cross risk ratio", format_percent(cross.risk_ratio)),
+    ]
+    width = max(len(k) for k, _ in summary)
+    value_width = max(len(v) for _, v in summary)
+    for key, value in summary:
+        unit = cur if "%" not in value and value != "—" else ""
+        lines.append(f"  {key:<{width}}  {value:>{value_width}} {unit}".rstrip())
+    if cross.liquidated:
+        lines.append("  !! the cross pool is liquidated at these marks")
+    lines.append("")
+
+    headers = [
+        "id",
+        "symbol",
+        "side",
+        "mode",
+        "qty",
+        "entry",
+        "mark",
+        "notional",
+        "margin",
+        "uPnL",
+        "liq. price",
+        "bankruptcy",
+        "to liq.",
+        "risk",
+        "loss@stop",
+    ]
+    rows = []
+    for p in analysis.positions:
+        tick = ticks.get(p.symbol)
+        rows.append(
+            [
+                p.id,
+                p.symbol,
+                p.side,
+                p.margin_mode,
+                format_quantity(p.quantity),
+                format_price(p.entry_price, tick),
+                format_price(p.mark_price, tick),
+                format_amount(
+                    p.notional, cur if plan.market(p.symbol).contract == "linear" else "coin"
+                ),
+                format_amount(p.margin if p.margin is not None else p.initial_margin, cur),
+                format_amount(p.unrealized_pnl, cur),
+                format_price(p.liquidation_price, tick),
+                format_price(p.bankruptcy_price, tick),
+                format_percent(p.liquidation_distance, 1, sign=True),
+                format_percent(p.risk_ratio, 1) + (" LIQ" if p.liquidated else ""),
+                format_amount(p.loss_at_stop, cur),
+            ]
+        )
+    if not rows:
+        lines.append("  (no positions)")
+        return "\n".join(lines)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    left = {0, 1, 2, 3}
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i in left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    lines.append(fmt(headers))
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(fmt(r) for r in rows)
+    lines.append("")
+    lines.append(
+        f"amounts in {cur}; margin is the isolated bucket or, for cross, the initial margin; "
+        "risk = maintenance / equity (100 % = liquidation)"
+    )
+    return "\n".join(lines)

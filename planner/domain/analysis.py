@@ -1,0 +1,411 @@
+"""The analysis of a plan: immutable results, stored as columns, read as records.
+
+``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md (plus
+optional fields the spec allows). Figures that do not exist (no liquidation price, a ratio over
+zero equity) are ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from planner.domain.plan import Plan
+
+if TYPE_CHECKING:
+    from planner.domain.book import Book
+    from planner.domain.engine import LegState
+
+ANALYSIS_FORMAT = "margin-planner.analysis"
+ANALYSIS_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CrossPool:
+    wallet_balance: float
+    unrealized_pnl: float
+    equity: float
+    initial_margin: float
+    maintenance_margin: float
+    available: float
+    risk_ratio: float | None
+    liquidated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TakeProfitResult:
+    price: float
+    fraction: float
+    reward: float  # net of entry and exit taker fees on that fraction
+
+
+@dataclass(frozen=True, slots=True)
+class PositionResult:
+    id: str
+    symbol: str
+    side: str
+    margin_mode: str
+    quantity: float
+    entry_price: float
+    mark_price: float
+    notional: float
+    initial_margin: float
+    margin: float | None
+    unrealized_pnl: float
+    equity: float | None
+    maintenance_rate: float
+    maintenance_amount: float
+    maintenance_margin: float
+    risk_ratio: float | None
+    liquidation_price: float | None
+    bankruptcy_price: float | None
+    liquidation_distance: float | None
+    loss_at_stop: float | None
+    max_loss: float
+    liquidated: bool
+    break_even_price: float
+    take_profits: tuple[TakeProfitResult, ...]
+    reward_to_risk: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class IsolatedBucket:
+    """One isolated exchange position: the netted positions of one symbol and side."""
+
+    symbol: str
+    side: str
+    position_ids: tuple[str, ...]
+    margin: float
+    unrealized_pnl: float
+    equity: float
+    maintenance_margin: float
+    risk_ratio: float | None
+    liquidation_price: float | None
+    bankruptcy_price: float | None
+    liquidated: bool
+
+
+_POSITION_COLUMNS = (
+    "quantity",
+    "entry_price",
+    "mark_price",
+    "notional",
+    "initial_margin",
+    "margin",
+    "unrealized_pnl",
+    "equity",
+    "maintenance_rate",
+    "maintenance_amount",
+    "maintenance_margin",
+    "risk_ratio",
+    "liquidation_price",
+    "bankruptcy_price",
+    "liquidation_distance",
+    "loss_at_stop",
+    "max_loss",
+)
+
+
+def _opt(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
+
+
+def _list(column: np.ndarray) -> list[float | None]:
+    values = column.tolist()
+    if np.isfinite(column).all():
+        return values
+    return [v if v == v and v not in (np.inf, -np.inf) else None for v in values]
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    plan: Plan
+    wallet_balance: float
+    unrealized_pnl: float
+    equity: float
+    isolated_margin: float
+    cross: CrossPool
+    #: per-position columns, NaN where a figure does not exist
+    columns: dict[str, np.ndarray] = field(repr=False)
+    liquidated: np.ndarray = field(repr=False)  # bool per position
+    break_even: np.ndarray = field(repr=False)
+    take_profit_rewards: tuple[tuple[float, ...], ...] = field(repr=False)
+    reward_to_risk: np.ndarray = field(repr=False)
+    buckets: tuple[IsolatedBucket, ...] = ()
+
+    @property
+    def venue(self) -> str:
+        return self.plan.account.venue
+
+    @property
+    def currency(self) -> str:
+        return self.plan.account.currency
+
+    def index_of(self, position_id: str) -> int:
+        for i, pos in enumerate(self.plan.positions):
+            if pos.id == position_id:
+                return i
+        raise KeyError(position_id)
+
+    def position(self, index: int) -> PositionResult:
+        pos = self.plan.positions[index]
+        c = {name: col[index] for name, col in self.columns.items()}
+        return PositionResult(
+            id=pos.id,
+            symbol=pos.symbol,
+            side=pos.side,
+            margin_mode=pos.margin_mode,
+            quantity=float(c["quantity"]),
+            entry_price=float(c["entry_price"]),
+            mark_price=float(c["mark_price"]),
+            notional=float(c["notional"]),
+            initial_margin=float(c["initial_margin"]),
+            margin=_opt(c["margin"]),
+            unrealized_pnl=float(c["unrealized_pnl"]),
+            equity=_opt(c["equity"]),
+            maintenance_rate=float(c["maintenance_rate"]),
+            maintenance_amount=float(c["maintenance_amount"]),
+            maintenance_margin=float(c["maintenance_margin"]),
+            risk_ratio=_opt(c["risk_ratio"]),
+            liquidation_price=_opt(c["liquidation_price"]),
+            bankruptcy_price=_opt(c["bankruptcy_price"]),
+            liquidation_distance=_opt(c["liquidation_distance"]),
+            loss_at_stop=_opt(c["loss_at_stop"]),
+            max_loss=float(c["max_loss"]),
+            liquidated=bool(self.liquidated[index]),
+            break_even_price=float(self.break_even[index]),
+            take_profits=tuple(
+                TakeProfitResult(tp.price, tp.fraction, reward)
+                for tp, reward in zip(
+                    pos.take_profits, self.take_profit_rewards[index], strict=True
+                )
+            ),
+            reward_to_risk=_opt(self.reward_to_risk[index]),
+        )
+
+    @cached_property
+    def positions(self) -> tuple[PositionResult, ...]:
+        return tuple(self.position(i) for i in range(len(self.plan.positions)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``analyze --json`` document."""
+        plan = self.plan
+        cols = {name: _list(col) for name, col in self.columns.items()}
+        liquidated = self.liquidated.tolist()
+        break_even = self.break_even.tolist()
+        rr = _list(self.reward_to_risk)
+        positions = []
+        for i, pos in enumerate(plan.positions):
+            record: dict[str, Any] = {
+                "id": pos.id,
+                "symbol": pos.symbol,
+                "side": pos.side,
+                "margin_mode": pos.margin_mode,
+            }
+            for name in _POSITION_COLUMNS:
+                record[name] = cols[name][i]
+            record["liquidated"] = liquidated[i]
+            record["break_even_price"] = break_even[i]
+            record["take_profits"] = [
+                {"price": tp.price, "fraction": tp.fraction, "reward": reward}
+                for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
+            ]
+            record["reward_to_risk"] = rr[i]
+            positions.append(record)
+        cross = self.cross
+        return {
+            "format": ANALYSIS_FORMAT,
+            "version": ANALYSIS_VERSION,
+            "venue": self.venue,
+            "currency": self.currency,
+            "account": {
+                "wallet_balance": self.wallet_balance,
+                "unrealized_pnl": self.unrealized_pnl,
+                "equity": self.equity,
+                "isolated_margin": self.isolated_margin,
+                "cross": {
+                    "wallet_balance": cross.wallet_balance,
+                    "unrealized_pnl": cross.unrealized_pnl,
+                    "equity": cross.equity,
+                    "initial_margin": cross.initial_margin,
+                    "maintenance_margin": cross.maintenance_margin,
+                    "available": cross.available,
+                    "risk_ratio": cross.risk_ratio,
+                    "liquidated": cross.liquidated,
+                },
+                "isolated_buckets": [
+                    {
+                        "symbol": b.symbol,
+                        "side": b.side,
+                        "position_ids": list(b.position_ids),
+                        "margin": b.margin,
+                        "unrealized_pnl": b.unrealized_pnl,
+                        "equity": b.equity,
+                        "maintenance_margin": b.maintenance_margin,
+                        "risk_ratio": b.risk_ratio,
+                        "liquidation_price": b.liquidation_price,
+                        "bankruptcy_price": b.bankruptcy_price,
+                        "liquidated": b.liquidated,
+                    }
+                    for b in self.buckets
+                ],
+            },
+            "positions": positions,
+        }
+
+    @classmethod
+    def from_arrays(
+        cls,
+        book: Book,
+        state: LegState,
+        liquidation_u: np.ndarray,
+        bankruptcy_u: np.ndarray,
+    ) -> Analysis:
+        from planner.domain.book import pnl_coefficients
+
+        plan = book.plan
+        wallet = plan.account.wallet_balance
+        taker = plan.account.taker_fee_rate
+        nan = np.nan
+
+        # groups → prices
+        group_inverse = book.inverse[book.group_market]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
+            group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
+
+        # legs: buckets and the pool
+        cross_leg = ~book.leg_isolated
+        leg_equity = book.leg_margin + state.pnl
+        with np.errstate(divide="ignore", invalid="ignore"):
+            leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
+        leg_liquidated = leg_equity <= state.maintenance
+
+        # positions
+        leg = book.pos_leg
+        market = book.leg_market[leg]
+        inverse = book.inverse[market]
+        mark_u = book.mark_u[market]
+        mark = np.where(inverse, 1.0 / mark_u, mark_u)
+        q, entry, sign = book.pos_q, book.pos_entry, book.pos_sign
+        a, b = pnl_coefficients(sign, q, entry, inverse)
+        pnl = a + b * mark_u
+        notional = q * mark_u
+        entry_notional = np.where(inverse, q / entry, q * entry)
+        isolated = book.pos_isolated
+        share = q / book.leg_q[leg]
+
+        cross_wallet = wallet - float(book.leg_margin.sum())
+        cross_pnl = float((state.pnl * cross_leg).sum())
+        cross_equity = cross_wallet + cross_pnl
+        cross_mm = float((state.maintenance * cross_leg).sum())
+        cross_im = float(((notional / book.pos_leverage) * ~isolated).sum())
+        cross_liquidated = bool(cross_equity < 0 or (cross_mm > 0 and cross_equity <= cross_mm))
+        cross = CrossPool(
+            wallet_balance=cross_wallet,
+            unrealized_pnl=cross_pnl,
+            equity=cross_equity,
+            initial_margin=cross_im,
+            maintenance_margin=cross_mm,
+            available=max(0.0, cross_equity - cross_im),
+            risk_ratio=cross_mm / cross_equity if cross_equity > 0 else None,
+            liquidated=cross_liquidated,
+        )
+
+        group = book.leg_group[leg]
+        lp = group_lp[group]
+        margin = np.where(isolated, book.pos_margin, nan)
+        risk = np.where(
+            isolated, leg_risk[leg], np.nan if cross.risk_ratio is None else cross.risk_ratio
+        )
+        liquidated = np.where(isolated, leg_liquidated[leg], cross_liquidated)
+
+        # planning figures: stop, take-profits, break-even (fees: taker on entry and exit)
+        def value_at(price: np.ndarray) -> np.ndarray:
+            return np.where(inverse, q / price, q * price)
+
+        stops = np.array(
+            [nan if p.stop_loss is None else p.stop_loss for p in plan.positions], dtype=float
+        )
+        stop_u = np.where(inverse, 1.0 / stops, stops)
+        fees_at_stop = taker * (entry_notional + value_at(stops))
+        loss_at_stop = -(a + b * stop_u) + fees_at_stop
+        rewards: list[tuple[float, ...]] = []
+        for i, pos in enumerate(plan.positions):
+            if not pos.take_profits:
+                rewards.append(())
+                continue
+            prices = np.array([tp.price for tp in pos.take_profits])
+            fractions = np.array([tp.fraction for tp in pos.take_profits])
+            tp_u = 1.0 / prices if inverse[i] else prices
+            tp_value = q[i] / prices if inverse[i] else q[i] * prices
+            gross = a[i] + b[i] * tp_u
+            rewards.append(
+                tuple((fractions * (gross - taker * (entry_notional[i] + tp_value))).tolist())
+            )
+        total_reward = np.array([sum(r) if r else nan for r in rewards], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
+            break_even = entry * np.where(
+                sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
+            )
+
+        columns = {
+            "quantity": np.array([p.quantity for p in plan.positions], dtype=float),
+            "entry_price": entry,
+            "mark_price": mark,
+            "notional": notional,
+            "initial_margin": np.where(isolated, entry_notional, notional) / book.pos_leverage,
+            "margin": margin,
+            "unrealized_pnl": pnl,
+            "equity": margin + pnl,
+            "maintenance_rate": state.mmr[leg] - 0.0,
+            "maintenance_amount": state.cum[leg] * share,
+            "maintenance_margin": state.maintenance[leg] * share,
+            "risk_ratio": risk,
+            "liquidation_price": lp,
+            "bankruptcy_price": group_bp[group],
+            "liquidation_distance": (lp - mark) / mark,
+            "loss_at_stop": loss_at_stop,
+            "max_loss": np.where(isolated, book.pos_margin, max(cross_equity, 0.0)),
+        }
+
+        ids = [p.id for p in plan.positions]
+        symbols = [m.symbol for m in plan.markets]
+        leg_positions: dict[int, list[str]] = {}
+        for i, leg_i in enumerate(leg.tolist()):
+            leg_positions.setdefault(leg_i, []).append(ids[i])
+        buckets = tuple(
+            IsolatedBucket(
+                symbol=symbols[int(book.leg_market[j])],
+                side="long" if book.leg_sign[j] > 0 else "short",
+                position_ids=tuple(leg_positions[j]),
+                margin=float(book.leg_margin[j]),
+                unrealized_pnl=float(state.pnl[j]),
+                equity=float(leg_equity[j]),
+                maintenance_margin=float(state.maintenance[j]),
+                risk_ratio=_opt(leg_risk[j]),
+                liquidation_price=_opt(group_lp[book.leg_group[j]]),
+                bankruptcy_price=_opt(group_bp[book.leg_group[j]]),
+                liquidated=bool(leg_liquidated[j]),
+            )
+            for j in np.flatnonzero(book.leg_isolated).tolist()
+        )
+        total_pnl = float(pnl.sum())
+        return cls(
+            plan=plan,
+            wallet_balance=wallet,
+            unrealized_pnl=total_pnl,
+            equity=wallet + total_pnl,
+            isolated_margin=float(book.leg_margin.sum()),
+            cross=cross,
+            columns=columns,
+            liquidated=liquidated,
+            break_even=break_even,
+            take_profit_rewards=tuple(rewards),
+            reward_to_risk=reward_to_risk,
+            buckets=buckets,
+        )

@@ -1,0 +1,315 @@
+"""The plan model, version 1 — the single source of truth for `spec/plan-format.md`.
+
+Every model is immutable (frozen pydantic v2). An edit makes a new plan with
+``model_copy(update=...)`` or, better, ``Plan.model_validate({...})`` so that the rules run
+again. Rules that involve more than one field are checked in ``Plan``'s validator and raise
+``plan_rule`` errors that carry the path of the offending field, so every refusal names the
+field, the value and the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+PLAN_FORMAT = "margin-planner.plan"
+PLAN_VERSION = 1
+
+Venue = Literal["binance", "bybit", "okx", "hyperliquid"]
+PositionMode = Literal["one-way", "hedge"]
+ContractType = Literal["linear", "inverse"]
+Side = Literal["long", "short"]
+MarginMode = Literal["cross", "isolated"]
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+Rate = Annotated[float, Field(ge=0, lt=1)]
+
+#: Relative tolerance of the maintenance-amount continuity rule (reference/MARGIN.md §2.2).
+CONTINUITY_TOLERANCE = 1e-6
+
+
+def rule_error(field: str, value: Any, rule: str) -> PydanticCustomError:
+    """An error for a rule that spans fields; ``field`` is the path below the model."""
+    return PydanticCustomError(
+        "plan_rule",
+        "{field} = {value}: {rule}",
+        {"field": field, "value": _show(value), "rule": rule},
+    )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=False)
+
+
+class Account(_Model):
+    currency: str = Field(min_length=1, max_length=20, description="Settlement asset.")
+    wallet_balance: PositiveFloat = Field(description="Wallet balance before unrealised PnL.")
+    venue: Venue = "binance"
+    position_mode: PositionMode = "one-way"
+    taker_fee_rate: Rate = 0.0
+    maker_fee_rate: Rate = 0.0
+
+
+class Tier(_Model):
+    notional_floor: float = Field(ge=0)
+    notional_cap: PositiveFloat | None = None
+    max_leverage: PositiveFloat | None = None
+    mmr: Rate
+    maintenance_amount: float = 0.0
+
+    @model_validator(mode="after")
+    def _cap_above_floor(self) -> Tier:
+        if self.notional_cap is not None and self.notional_cap <= self.notional_floor:
+            raise rule_error("notional_cap", self.notional_cap, "must be above notional_floor")
+        return self
+
+
+class FlatMaintenance(_Model):
+    """One maintenance rate for every notional."""
+
+    mmr: Rate
+    maintenance_amount: float = 0.0
+    max_leverage: PositiveFloat | None = None
+
+
+class TierTable(_Model):
+    """Maintenance tiers, floor-inclusive, contiguous, continuous in maintenance margin."""
+
+    tiers: tuple[Tier, ...] = Field(min_length=1, max_length=100)
+    source: str | None = None
+    as_of: str | None = None
+
+    @model_validator(mode="after")
+    def _tiers_contiguous_and_continuous(self) -> TierTable:
+        tiers = self.tiers
+        if tiers[0].notional_floor != 0:
+            raise rule_error(
+                "tiers[0].notional_floor", tiers[0].notional_floor, "the first tier starts at 0"
+            )
+        for k in range(1, len(tiers)):
+            prev, tier = tiers[k - 1], tiers[k]
+            if prev.notional_cap is None:
+                raise rule_error(
+                    f"tiers[{k - 1}].notional_cap", None, "only the last tier may have no cap"
+                )
+            if tier.notional_floor != prev.notional_cap:
+                raise rule_error(
+                    f"tiers[{k}].notional_floor",
+                    tier.notional_floor,
+                    "tiers must be contiguous: expected the previous cap "
+                    f"{_show(prev.notional_cap)}",
+                )
+            if tier.mmr < prev.mmr:
+                raise rule_error(
+                    f"tiers[{k}].mmr", tier.mmr, "maintenance rates must not fall from tier to tier"
+                )
+            expected = prev.maintenance_amount + tier.notional_floor * (tier.mmr - prev.mmr)
+            scale = max(1.0, abs(expected), abs(tier.notional_floor * tier.mmr))
+            if abs(tier.maintenance_amount - expected) > CONTINUITY_TOLERANCE * scale:
+                raise rule_error(
+                    f"tiers[{k}].maintenance_amount",
+                    tier.maintenance_amount,
+                    f"must be {_show(round(expected, 8))} to keep maintenance margin continuous "
+                    "(previous amount + floor × (mmr − previous mmr))",
+                )
+        return self
+
+
+Maintenance = TierTable | FlatMaintenance
+
+
+class Market(_Model):
+    symbol: str = Field(min_length=1, max_length=64)
+    contract: ContractType = "linear"
+    contract_size: PositiveFloat = 1.0
+    mark_price: PositiveFloat
+    tick_size: PositiveFloat | None = None
+    maintenance: Maintenance
+
+    @field_validator("maintenance", mode="before")
+    @classmethod
+    def _pick_maintenance_kind(cls, value: Any) -> Any:
+        # Decide by shape so that errors speak of the right kind, not of both.
+        if isinstance(value, dict):
+            return (
+                TierTable.model_validate(value)
+                if "tiers" in value
+                else (FlatMaintenance.model_validate(value))
+            )
+        return value
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        """The maintenance rule as tiers; a flat rule is one tier without a cap."""
+        m = self.maintenance
+        if isinstance(m, TierTable):
+            return m.tiers
+        return (
+            Tier(
+                notional_floor=0.0,
+                notional_cap=None,
+                max_leverage=m.max_leverage,
+                mmr=m.mmr,
+                maintenance_amount=m.maintenance_amount,
+            ),
+        )
+
+    def tier_for(self, notional: float) -> Tier:
+        """The tier that holds ``notional`` (floor-inclusive; beyond the table, the last)."""
+        tiers = self.tiers
+        for tier in tiers:
+            if tier.notional_cap is None or notional < tier.notional_cap:
+                return tier
+        return tiers[-1]
+
+    def entry_notional(self, quantity: float, entry_price: float) -> float:
+        """Entry notional in the unit the tiers use: quote for linear, coin for inverse."""
+        if self.contract == "linear":
+            return quantity * self.contract_size * entry_price
+        return quantity * self.contract_size / entry_price
+
+    def max_leverage_for(self, notional: float) -> float | None:
+        return self.tier_for(notional).max_leverage
+
+
+class TakeProfit(_Model):
+    price: PositiveFloat
+    fraction: float = Field(gt=0, le=1)
+
+
+class Position(_Model):
+    id: str = Field(min_length=1, max_length=128)
+    symbol: str = Field(min_length=1, max_length=64)
+    side: Side
+    quantity: PositiveFloat
+    entry_price: PositiveFloat
+    leverage: PositiveFloat
+    margin_mode: MarginMode
+    added_margin: float = 0.0
+    stop_loss: PositiveFloat | None = None
+    take_profits: tuple[TakeProfit, ...] = Field(default=(), max_length=50)
+    notes: str = Field(default="", max_length=20000)
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("plan_rule", "must not be blank")
+        return value
+
+    @model_validator(mode="after")
+    def _take_profit_fractions(self) -> Position:
+        total = math.fsum(tp.fraction for tp in self.take_profits)
+        if total > 1 + 1e-9:
+            raise rule_error(
+                "take_profits", round(total, 9), "take-profit fractions must sum to at most 1"
+            )
+        if self.margin_mode == "cross" and self.added_margin != 0:
+            raise rule_error(
+                "added_margin", self.added_margin, "added margin applies to isolated positions only"
+            )
+        return self
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.side == "long" else -1
+
+
+class Plan(_Model):
+    format: Literal["margin-planner.plan"] = PLAN_FORMAT
+    version: Literal[1] = PLAN_VERSION
+    name: str = Field(default="", max_length=500)
+    notes: str = Field(default="", max_length=100000)
+    account: Account
+    markets: tuple[Market, ...] = Field(default=(), max_length=1000)
+    positions: tuple[Position, ...] = Field(default=(), max_length=20000)
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Plan:
+        markets: dict[str, Market] = {}
+        for i, market in enumerate(self.markets):
+            if market.symbol in markets:
+                raise rule_error(f"markets[{i}].symbol", market.symbol, "symbols must be unique")
+            markets[market.symbol] = market
+
+        ids: set[str] = set()
+        legs: dict[str, list[tuple[int, Position]]] = defaultdict(list)
+        for i, pos in enumerate(self.positions):
+            path = f"positions[{i}]"
+            if pos.id in ids:
+                raise rule_error(f"{path}.id", pos.id, "position ids must be unique")
+            ids.add(pos.id)
+            market = markets.get(pos.symbol)
+            if market is None:
+                raise rule_error(f"{path}.symbol", pos.symbol, "no market with this symbol")
+            _check_leverage(path, pos, market)
+            legs[pos.symbol].append((i, pos))
+
+        hedge = self.account.position_mode == "hedge"
+        for positions in legs.values():
+            first_i, first = positions[0]
+            for i, pos in positions[1:]:
+                if not hedge and pos.side != first.side:
+                    raise rule_error(
+                        f"positions[{i}].side",
+                        pos.side,
+                        f"in one-way mode every position on {pos.symbol} must share one side "
+                        f"(positions[{first_i}] is {first.side}); use hedge mode for both sides",
+                    )
+                if pos.margin_mode != first.margin_mode:
+                    raise rule_error(
+                        f"positions[{i}].margin_mode",
+                        pos.margin_mode,
+                        f"every position on {pos.symbol} must share one margin mode "
+                        f"(positions[{first_i}] is {first.margin_mode})",
+                    )
+        return self
+
+    def market(self, symbol: str) -> Market:
+        for market in self.markets:
+            if market.symbol == symbol:
+                return market
+        raise KeyError(symbol)
+
+    def position(self, position_id: str) -> Position:
+        for pos in self.positions:
+            if pos.id == position_id:
+                return pos
+        raise KeyError(position_id)
+
+
+def _check_leverage(path: str, pos: Position, market: Market) -> None:
+    notional = market.entry_notional(pos.quantity, pos.entry_price)
+    tiers = market.tiers
+    last_cap = tiers[-1].notional_cap
+    if last_cap is not None and notional >= last_cap:
+        raise rule_error(
+            f"{path}.quantity",
+            pos.quantity,
+            f"entry notional {_show(notional)} is beyond the last tier's cap {_show(last_cap)}",
+        )
+    max_leverage = market.max_leverage_for(notional)
+    if max_leverage is not None and pos.leverage > max_leverage:
+        raise rule_error(
+            f"{path}.leverage",
+            pos.leverage,
+            f"above the tier's max leverage {_show(max_leverage)} "
+            f"for entry notional {_show(round(notional, 8))}",
+        )
+    margin = notional / pos.leverage + pos.added_margin
+    if pos.margin_mode == "isolated" and margin <= 0:
+        raise rule_error(
+            f"{path}.added_margin",
+            pos.added_margin,
+            "the isolated margin (initial margin + added margin) must stay above 0",
+        )
