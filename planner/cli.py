@@ -3,6 +3,10 @@
     margin-planner [PLAN] [--screenshot OUT.png]   open the window (optionally render and exit)
     margin-planner analyze PLAN [--json]           the analysis as a table or as JSON
     margin-planner schema                          the plan file's JSON Schema
+    margin-planner check PLAN...                   validate plan files (exit 2 if any is bad)
+    margin-planner compare PLAN [--json]           planned vs all-cross vs all-isolated
+    margin-planner sweep PLAN (--symbol S | --market [--beta SYM=B ...]) [--from --to --steps]
+    margin-planner export PLAN -o OUT.pdf [--paper a4|letter]   the plan's PDF report
 
 Each subcommand lives in ``planner/commands/<name>.py`` with ``add_arguments(parser)`` and
 ``run(args) -> int``; register it in ``COMMANDS``. Bad input prints one line on stderr and
@@ -22,6 +26,10 @@ from planner.domain.errors import PlanError
 COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("analyze", "print the analysis of a plan (a table, or JSON with --json)"),
     "schema": ("schema", "print the JSON Schema of plan files"),
+    "check": ("check", "check plan files: 'OK path' or 'path: problem' for each"),
+    "compare": ("compare", "the plan as planned, all-cross and all-isolated, side by side"),
+    "sweep": ("sweep", "the account along a range of price moves, and the liquidations on the way"),
+    "export": ("export", "write the plan's PDF report (assumptions, figures, charts, scenarios)"),
 }
 
 EXIT_OK = 0

@@ -327,26 +327,27 @@ class Analysis:
         def value_at(price: np.ndarray) -> np.ndarray:
             return np.where(inverse, q / price, q * price)
 
-        stops = np.array(
-            [nan if p.stop_loss is None else p.stop_loss for p in plan.positions], dtype=float
-        )
+        stops = book.pos_stop
         stop_u = np.where(inverse, 1.0 / stops, stops)
         fees_at_stop = taker * (entry_notional + value_at(stops))
         loss_at_stop = -(a + b * stop_u) + fees_at_stop
-        rewards: list[tuple[float, ...]] = []
-        for i, pos in enumerate(plan.positions):
-            if not pos.take_profits:
-                rewards.append(())
-                continue
-            prices = np.array([tp.price for tp in pos.take_profits])
-            fractions = np.array([tp.fraction for tp in pos.take_profits])
-            tp_u = 1.0 / prices if inverse[i] else prices
-            tp_value = q[i] / prices if inverse[i] else q[i] * prices
-            gross = a[i] + b[i] * tp_u
-            rewards.append(
-                tuple((fractions * (gross - taker * (entry_notional[i] + tp_value))).tolist())
-            )
-        total_reward = np.array([sum(r) if r else nan for r in rewards], dtype=float)
+        # every take-profit level of every position at once
+        at = book.tp_position
+        prices = book.tp_price
+        tp_u = np.where(inverse[at], 1.0 / prices, prices)
+        tp_value = np.where(inverse[at], q[at] / prices, q[at] * prices)
+        gross = a[at] + b[at] * tp_u
+        level_rewards = book.tp_fraction * (gross - taker * (entry_notional[at] + tp_value))
+        n = len(q)
+        levels = np.bincount(at, minlength=n)
+        total_reward = np.where(levels > 0, np.bincount(at, level_rewards, n), nan)
+        rewards: list[tuple[float, ...]] = [()] * n
+        flat_rewards = level_rewards.tolist()
+        start = 0
+        for i in np.flatnonzero(levels).tolist():
+            end = start + int(levels[i])
+            rewards[i] = tuple(flat_rewards[start:end])
+            start = end
         with np.errstate(divide="ignore", invalid="ignore"):
             reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
             break_even = entry * np.where(
@@ -354,7 +355,7 @@ class Analysis:
             )
 
         columns = {
-            "quantity": np.array([p.quantity for p in plan.positions], dtype=float),
+            "quantity": book.pos_quantity,
             "entry_price": entry,
             "mark_price": mark,
             "notional": notional,
@@ -373,11 +374,15 @@ class Analysis:
             "max_loss": np.where(isolated, book.pos_margin, max(cross_equity, 0.0)),
         }
 
-        ids = [p.id for p in plan.positions]
+        ids = book.pos_ids
         symbols = [m.symbol for m in plan.markets]
-        leg_positions: dict[int, list[str]] = {}
-        for i, leg_i in enumerate(leg.tolist()):
-            leg_positions.setdefault(leg_i, []).append(ids[i])
+        # the positions of each isolated leg, in plan order
+        order = np.argsort(leg, kind="stable").tolist()
+        leg_end = np.cumsum(np.bincount(leg, minlength=len(book.leg_q))).tolist()
+        leg_positions = {
+            j: [ids[i] for i in order[(leg_end[j - 1] if j else 0) : leg_end[j]]]
+            for j in np.flatnonzero(book.leg_isolated).tolist()
+        }
         buckets = tuple(
             IsolatedBucket(
                 symbol=symbols[int(book.leg_market[j])],

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
+from operator import attrgetter
 
 import numpy as np
 
-from planner.domain.plan import Plan
+from planner.domain.plan import Market, Plan, TierTable
 from planner.domain.venues import VenueRules, venue_rules
 
 
@@ -42,6 +42,13 @@ class Book:
     pos_leverage: np.ndarray  # (n,)
     pos_margin: np.ndarray  # (n,) isolated margin (initial + added), 0 for cross
     pos_isolated: np.ndarray  # bool (n,)
+    pos_quantity: np.ndarray  # (n,) as written in the plan (contracts for inverse)
+    pos_stop: np.ndarray  # (n,) stop-loss price, NaN without one
+    pos_ids: tuple[str, ...]
+    # take-profit levels of every position, flattened in plan order (T levels)
+    tp_position: np.ndarray  # int (T,) the position each level belongs to
+    tp_price: np.ndarray  # (T,)
+    tp_fraction: np.ndarray  # (T,)
     # legs (L)
     leg_market: np.ndarray  # int (L,)
     leg_sign: np.ndarray  # (L,)
@@ -52,6 +59,11 @@ class Book:
     leg_group: np.ndarray  # int (L,)
     leg_a: np.ndarray  # PnL(u) = a + b·u
     leg_b: np.ndarray
+    leg_entry_notional: np.ndarray  # (L,) quote (linear) or coin (inverse)
+    leg_floors: np.ndarray  # (L, K) the leg's market's tier floors, +inf padded
+    leg_mmr: np.ndarray  # (L, K) the leg's market's rates
+    leg_cum: np.ndarray  # (L, K) the leg's market's maintenance amounts
+    leg_last_tier: np.ndarray  # int (L,) index of the leg's market's last tier
     # groups (G): isolated legs first (group i = isolated leg), then one per cross symbol
     group_market: np.ndarray  # int (G,)
     group_isolated: np.ndarray  # bool (G,)
@@ -81,13 +93,33 @@ def build_book(plan: Plan) -> Book:
     return _build(plan)
 
 
-@lru_cache(maxsize=512)
-def _tier_arrays(tiers: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return (
-        np.array([t.notional_floor for t in tiers], dtype=float),
-        np.array([t.mmr for t in tiers], dtype=float),
-        np.array([t.maintenance_amount for t in tiers], dtype=float),
-    )
+_SIGN = {"long": 1.0, "short": -1.0}
+_ISOLATED = {"isolated": True, "cross": False}
+_POSITION_FIELDS = attrgetter(
+    "id",
+    "symbol",
+    "side",
+    "quantity",
+    "entry_price",
+    "leverage",
+    "added_margin",
+    "margin_mode",
+    "stop_loss",
+    "take_profits",
+)
+
+
+def _tier_rows(market: Market) -> tuple[list[float], list[float], list[float]]:
+    """Floors, rates and maintenance amounts of a market (a flat rule is one tier)."""
+    rule = market.maintenance
+    if isinstance(rule, TierTable):
+        tiers = rule.tiers
+        return (
+            [t.notional_floor for t in tiers],
+            [t.mmr for t in tiers],
+            [t.maintenance_amount for t in tiers],
+        )
+    return [0.0], [rule.mmr], [rule.maintenance_amount]
 
 
 def _build(plan: Plan) -> Book:
@@ -97,15 +129,16 @@ def _build(plan: Plan) -> Book:
     markets = plan.markets
     index = {m.symbol: i for i, m in enumerate(markets)}
     m = len(markets)
-    k_max = max((len(mk.tiers) for mk in markets), default=1)
+    rows = [_tier_rows(mk) for mk in markets]
+    k_max = max((len(r[0]) for r in rows), default=1)
     floors = np.full((m, k_max), np.inf)
     mmr = np.zeros((m, k_max))
     cum = np.zeros((m, k_max))
-    for i, market in enumerate(markets):
-        f, r, c = _tier_arrays(market.tiers)
+    for i, (f, r, c) in enumerate(rows):
         floors[i, : len(f)] = f
         mmr[i, : len(r)] = r
         cum[i, : len(c)] = c
+    n_tiers = np.array([len(r[0]) for r in rows], dtype=np.intp)
     inverse = np.array([mk.contract == "inverse" for mk in markets], dtype=bool)
     size = np.array([mk.contract_size for mk in markets], dtype=float)
     mark = np.array([mk.mark_price for mk in markets], dtype=float)
@@ -113,15 +146,28 @@ def _build(plan: Plan) -> Book:
 
     positions = plan.positions
     n = len(positions)
-    pos_market = np.fromiter((index[p.symbol] for p in positions), dtype=np.intp, count=n)
-    pos_sign = np.fromiter((p.side == "long" for p in positions), dtype=float, count=n) * 2 - 1
-    pos_q = np.fromiter((p.quantity for p in positions), dtype=float, count=n) * size[pos_market]
-    pos_entry = np.fromiter((p.entry_price for p in positions), dtype=float, count=n)
-    pos_leverage = np.fromiter((p.leverage for p in positions), dtype=float, count=n)
-    pos_added = np.fromiter((p.added_margin for p in positions), dtype=float, count=n)
-    pos_isolated = np.fromiter(
-        (p.margin_mode == "isolated" for p in positions), dtype=bool, count=n
-    )
+    # one pass over the positions; every column is then converted at C speed
+    if n:
+        ids, symbols, sides, qty, entries, leverages, added, modes, stops, take_profits = zip(
+            *map(_POSITION_FIELDS, positions), strict=True
+        )
+    else:
+        ids = symbols = sides = qty = entries = leverages = added = modes = stops = ()
+        take_profits = ()
+    pos_market = np.fromiter(map(index.__getitem__, symbols), dtype=np.intp, count=n)
+    pos_sign = np.fromiter(map(_SIGN.__getitem__, sides), dtype=float, count=n)
+    pos_quantity = np.array(qty, dtype=float)
+    pos_q = pos_quantity * size[pos_market]
+    pos_entry = np.array(entries, dtype=float)
+    pos_leverage = np.array(leverages, dtype=float)
+    pos_added = np.array(added, dtype=float)
+    pos_isolated = np.fromiter(map(_ISOLATED.__getitem__, modes), dtype=bool, count=n)
+    pos_stop = np.array([np.nan if s is None else s for s in stops], dtype=float)
+    levels = np.fromiter(map(len, take_profits), dtype=np.intp, count=n)
+    tp_position = np.repeat(np.arange(n), levels)
+    tp_levels = [tp for i in np.flatnonzero(levels).tolist() for tp in take_profits[i]]
+    tp_price = np.array([tp.price for tp in tp_levels], dtype=float)
+    tp_fraction = np.array([tp.fraction for tp in tp_levels], dtype=float)
     pos_inverse = inverse[pos_market]
     entry_notional = np.where(pos_inverse, pos_q / pos_entry, pos_q * pos_entry)
     pos_margin = np.where(pos_isolated, entry_notional / pos_leverage + pos_added, 0.0)
@@ -135,9 +181,7 @@ def _build(plan: Plan) -> Book:
     leg_q = np.bincount(pos_leg, pos_q, n_legs)
     leg_inverse = inverse[leg_market]
     # quantity-weighted entry (linear) or harmonic entry (inverse): PnL adds up exactly
-    weighted = np.bincount(
-        pos_leg, np.where(pos_inverse, pos_q / pos_entry, pos_q * pos_entry), n_legs
-    )
+    weighted = np.bincount(pos_leg, entry_notional, n_legs)
     leg_entry = np.where(leg_inverse, leg_q / weighted, weighted / leg_q) if n_legs else leg_q
     leg_isolated = np.zeros(n_legs, dtype=bool)
     leg_isolated[pos_leg] = pos_isolated
@@ -171,6 +215,12 @@ def _build(plan: Plan) -> Book:
         pos_leverage=pos_leverage,
         pos_margin=pos_margin,
         pos_isolated=pos_isolated,
+        pos_quantity=pos_quantity,
+        pos_stop=pos_stop,
+        pos_ids=ids,
+        tp_position=tp_position,
+        tp_price=tp_price,
+        tp_fraction=tp_fraction,
         leg_market=leg_market,
         leg_sign=leg_sign,
         leg_q=leg_q,
@@ -180,6 +230,13 @@ def _build(plan: Plan) -> Book:
         leg_group=leg_group,
         leg_a=leg_a,
         leg_b=leg_b,
+        leg_entry_notional=np.where(leg_inverse, leg_q / leg_entry, leg_q * leg_entry)
+        if n_legs
+        else leg_q,
+        leg_floors=floors[leg_market],
+        leg_mmr=mmr[leg_market],
+        leg_cum=cum[leg_market],
+        leg_last_tier=n_tiers[leg_market] - 1,
         group_market=group_market,
         group_isolated=group_isolated,
     )

@@ -45,9 +45,14 @@ def tier_index(book: Book, market: np.ndarray, notional: np.ndarray) -> np.ndarr
     return np.maximum(k, 0)
 
 
+def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:
+    """``tier_index`` for one notional per leg (shape ``(..., legs)``)."""
+    k = (book.leg_floors <= notional[..., None]).sum(axis=-1) - 1
+    return np.maximum(k, 0)
+
+
 def entry_notional(book: Book) -> np.ndarray:
-    inverse = book.inverse[book.leg_market]
-    return np.where(inverse, book.leg_q / book.leg_entry, book.leg_q * book.leg_entry)
+    return book.leg_entry_notional
 
 
 def valuate(book: Book, mark_u: np.ndarray) -> LegState:
@@ -55,10 +60,11 @@ def valuate(book: Book, mark_u: np.ndarray) -> LegState:
     u = mark_u[..., book.leg_market]
     pnl = book.leg_a + book.leg_b * u
     notional = book.leg_q * u
-    valued = entry_notional(book) if book.rules.maintenance_at_entry else notional
-    tier = tier_index(book, book.leg_market, valued)
-    mmr = book.mmr[book.leg_market, tier]
-    cum = book.cum[book.leg_market, tier]
+    valued = book.leg_entry_notional if book.rules.maintenance_at_entry else notional
+    tier = leg_tier(book, valued)
+    legs = np.arange(len(book.leg_q))
+    mmr = book.leg_mmr[legs, tier]
+    cum = book.leg_cum[legs, tier]
     fee = book.taker * notional if book.rules.fee_in_maintenance else np.zeros_like(notional)
     maintenance = valued * mmr - cum + fee
     return LegState(u, pnl, notional, tier, mmr, cum, maintenance, fee)
@@ -83,7 +89,16 @@ def group_collateral(book: Book, state: LegState) -> np.ndarray:
 def solve_groups(
     book: Book, state: LegState, collateral: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Liquidation and bankruptcy prices in u for every group (NaN where there is none)."""
+    """Liquidation and bankruptcy prices in u for every group (NaN where there is none).
+
+    Bankruptcy is linear in u. Liquidation is linear too where maintenance is frozen at entry
+    (Bybit); elsewhere the group's health F(u) = collateral + PnL(u) − MM(u) − fee(u) is concave
+    and piecewise linear, so it has at most two roots — one below the mark and one above (a
+    hedged symbol whose tiers rise can fail on a rally as well as on a fall). Newton's method
+    started from u = 0 (the first tier's line) and from u = ∞ (the last tier's line) reaches
+    each of them exactly, one tier per step; the root nearer the mark is reported, the first
+    price at which the group fails as its symbol moves away from the mark.
+    """
     n_groups = len(book.group_market)
     group = book.leg_group
     fee_rate = book.taker if book.rules.fee_in_maintenance else 0.0
@@ -94,22 +109,71 @@ def solve_groups(
         if book.rules.maintenance_at_entry:
             const = np.bincount(group, book.leg_a - state.maintenance, n_groups)
             slope = np.bincount(group, book.leg_b, n_groups)
-            liquidation = -(collateral + const) / slope
+            liquidation = _valid(-(collateral + const) / slope)
         else:
-            tier = state.tier
-            liquidation = np.full(n_groups, np.nan)
-            for _ in range(book.floors.shape[1] + 2):
-                mmr = book.mmr[book.leg_market, tier] + fee_rate
-                const = np.bincount(group, book.leg_a + book.cum[book.leg_market, tier], n_groups)
-                slope = np.bincount(group, book.leg_b - book.leg_q * mmr, n_groups)
-                liquidation = -(collateral + const) / slope
-                trial = liquidation[group]
-                trial = np.where(np.isfinite(trial) & (trial > 0), trial, 0.0)
-                next_tier = tier_index(book, book.leg_market, book.leg_q * trial)
-                if np.array_equal(next_tier, tier):
-                    break
-                tier = next_tier
-    return _valid(liquidation), _valid(bankrupt)
+            liquidation = _nearest_root(book, state.tier, collateral, fee_rate)
+    return liquidation, _valid(bankrupt)
+
+
+def _nearest_root(
+    book: Book, mark_tier: np.ndarray, collateral: np.ndarray, fee_rate: float
+) -> np.ndarray:
+    """The root of every group's health nearer its mark (NaN where there is none).
+
+    F is concave, so Newton's method started anywhere moves monotonically onto a root after its
+    first step, one tier per step. Run 0 starts on the tiers at the mark and finds the root on
+    the side where the group loses (where a flat tangent gives no direction, from u = 0). Only
+    a group whose slope turns from rising (at u = 0) to falling (at u = ∞) can have a second
+    root, on the other side; run 1, from the far end of that side, finds it.
+    """
+    n_groups = len(book.group_market)
+    n_legs = len(book.leg_q)
+    group = book.leg_group
+    q = book.leg_q
+    n_tiers = book.leg_floors.shape[1]
+    # each leg's line on each tier: PnL − MM − fee = a + cum + (b − q·(mmr + fee))·u
+    const_by_tier = (book.leg_a[:, None] + book.leg_cum).ravel()
+    slope_by_tier = (book.leg_b[:, None] - q[:, None] * (book.leg_mmr + fee_rate)).ravel()
+    base = np.arange(n_legs) * n_tiers
+    first = np.zeros(n_legs, dtype=np.intp)
+    last = book.leg_last_tier
+
+    def slope(tier: np.ndarray) -> np.ndarray:
+        return np.bincount(group, slope_by_tier[base + tier], n_groups)
+
+    at_mark = slope(mark_tier)
+    flat = at_mark == 0
+    tier = np.where(flat[group], first, mark_tier)[None]
+    if (flat | ((slope(first) > 0) & (slope(last) < 0))).any():
+        tier = np.concatenate([tier, np.where((at_mark < 0)[group], first, last)[None]])
+    runs = len(tier)
+    bins = (group + np.arange(runs)[:, None] * n_groups).ravel()
+    total = runs * n_groups
+    offset = np.tile(collateral, runs)
+
+    for _ in range(2 * n_tiers + 3):
+        index = (base + tier).ravel()
+        const = np.bincount(bins, const_by_tier[index], total)
+        root = (-(offset + const) / np.bincount(bins, slope_by_tier[index], total)).reshape(
+            runs, n_groups
+        )
+        found = np.isfinite(root) & (root > 0)
+        trial = np.where(found, root, 0.0)[:, group]
+        next_tier = np.where(found[:, group], leg_tier(book, q * trial), tier)
+        moved = next_tier != tier
+        if not moved.any():
+            break
+        tier = next_tier
+    # A run that stopped without settling (no root: it wandered between tiers) is no answer:
+    # a root must lie on the lines of the tiers that hold it.
+    unsettled = np.zeros((runs, n_groups), dtype=bool)
+    np.logical_or.at(unsettled, (np.arange(runs)[:, None], group), moved)
+    root = np.where(found & ~unsettled, root, np.nan)
+    if runs == 1:
+        return root[0]
+    distance = np.abs(np.log(root / book.mark_u[book.group_market]))
+    first_nearer = ~(distance[1] < distance[0])  # NaN compares False
+    return np.where(first_nearer & np.isfinite(root[0]), root[0], root[1])
 
 
 def _valid(u: np.ndarray) -> np.ndarray:

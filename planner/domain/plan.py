@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from planner.domain.tiers import maintenance_amount_after
+
 PLAN_FORMAT = "margin-planner.plan"
 PLAN_VERSION = 1
 
@@ -113,7 +115,9 @@ class TierTable(_Model):
                 raise rule_error(
                     f"tiers[{k}].mmr", tier.mmr, "maintenance rates must not fall from tier to tier"
                 )
-            expected = prev.maintenance_amount + tier.notional_floor * (tier.mmr - prev.mmr)
+            expected = maintenance_amount_after(
+                prev.maintenance_amount, prev.mmr, tier.notional_floor, tier.mmr
+            )
             scale = max(1.0, abs(expected), abs(tier.notional_floor * tier.mmr))
             if abs(tier.maintenance_amount - expected) > CONTINUITY_TOLERANCE * scale:
                 raise rule_error(

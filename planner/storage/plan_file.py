@@ -1,25 +1,57 @@
-"""Reading plan files: bytes → JSON → format and version check → migrate → validate.
+"""Plan files: reading (bytes → JSON → format and version check → migrate → validate) and
+writing (plan → ordered JSON text → atomic save).
 
-Every failure is a ``PlanError`` whose message names the problem in one line; nothing else
-escapes (no traceback reaches a user).
+Reading: every failure is a ``PlanError`` whose message names the problem in one line; nothing
+else escapes (no traceback reaches a user).
+
+Writing: UTF-8 JSON, keys in the order of spec/plan-format.md (the models' field order),
+indented by two spaces with one tier and one take-profit per line, and a trailing newline.
+Numbers come back as they were typed: floats are written in their shortest exact form, integral
+ones without ``.0`` (``50000``, not ``50000.0``; ``0.1`` stays ``0.1``) and small ones without
+an exponent (``0.00001``). Which fields are written:
+
+- every field is written, including the account's venue, position mode and fee rates and each
+  market's contract and contract size, which every figure depends on;
+- except optional fields that are unset (``null``: ``tick_size``, ``stop_loss``, a tier's
+  ``notional_cap`` or ``max_leverage``, a table's ``source`` or ``as_of``), and a position's
+  planning extras at their defaults (``added_margin`` 0, ``take_profits`` [], ``notes`` "").
+
+The output depends only on the plan, so ``load → save`` of a file the program wrote gives the
+same bytes, and ``load(save(plan)) == plan``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import stat
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from planner.domain.errors import PlanError, describe
 from planner.domain.plan import PLAN_FORMAT, PLAN_VERSION, Plan
+from planner.storage.atomic import SaveError, atomic_write
 
 #: Larger files are refused before they are read.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Deeper nesting than a plan ever needs is refused (a plan needs 6 levels).
 MAX_DEPTH = 32
+#: Values longer than this are shortened in messages.
+_SHOWN_CHARS = 60
+
+#: Lists whose items (objects of plain values) are written one per line, like a table.
+_ONE_LINE_ITEMS = frozenset({"tiers", "take_profits"})
+#: A position's optional planning fields, left out at these defaults.
+_POSITION_DEFAULTS: dict[str, Any] = {"added_margin": 0.0, "take_profits": (), "notes": ""}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -30,22 +62,30 @@ def load_plan(path: str | Path) -> Plan:
 def read_plan_bytes(path: str | Path) -> bytes:
     path = Path(path)
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise PlanError(f"{path}: is a folder, not a plan file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(info.st_mode):
+            raise PlanError(f"{path}: not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
             raise PlanError(
-                f"{path}: the file is {size:,} bytes; plan files are limited to "
+                f"{path}: the file is {info.st_size:,} bytes; plan files are limited to "
                 f"{MAX_FILE_BYTES:,} bytes"
             )
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
+    except PlanError:
+        raise
+    except (FileNotFoundError, NotADirectoryError):
         raise PlanError(f"{path}: no such file") from None
     except PermissionError:
         raise PlanError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise PlanError(f"{path}: is a folder, not a plan file") from None
     except OSError as error:
         raise PlanError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except ValueError:  # e.g. a path with a NUL character
+        raise PlanError(f"{_shorten(str(path))}: not a valid file name") from None
     if len(data) > MAX_FILE_BYTES:
         raise PlanError(f"{path}: plan files are limited to {MAX_FILE_BYTES:,} bytes")
     return data
@@ -58,10 +98,13 @@ def parse_plan_bytes(data: bytes, *, source: str = "plan") -> Plan:
 
 
 def parse_json_bytes(data: bytes, *, source: str = "plan") -> Any:
+    """Bytes → JSON data, refusing what no plan holds: more than ``MAX_FILE_BYTES``, text that
+    is not UTF-8, NaN and Infinity, a key twice in one object, absurd nesting. A UTF-8
+    byte-order mark, which some editors add, is accepted and ignored."""
     if len(data) > MAX_FILE_BYTES:
         raise PlanError(f"{source}: plan files are limited to {MAX_FILE_BYTES:,} bytes")
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a byte-order mark some editors add; the JSON after it is what counts
+        data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -70,7 +113,9 @@ def parse_json_bytes(data: bytes, *, source: str = "plan") -> Any:
         ) from None
     if not text.strip():
         raise PlanError(f"{source}: the file is empty")
-    _check_depth(text, source)
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise PlanError(f"{source}: nested more than {MAX_DEPTH} levels deep")
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except PlanError as error:
@@ -81,6 +126,8 @@ def parse_json_bytes(data: bytes, *, source: str = "plan") -> Any:
         ) from None
     except RecursionError:
         raise PlanError(f"{source}: nested too deeply") from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise PlanError(f"{source}: a number has far too many digits") from None
 
 
 def plan_from_data(raw: Any, *, source: str = "plan") -> Plan:
@@ -91,17 +138,21 @@ def plan_from_data(raw: Any, *, source: str = "plan") -> Plan:
         raise PlanError(f"{source}: a plan file holds a JSON object, not {_kind(raw)}")
     if raw.get("format") != PLAN_FORMAT:
         raise PlanError(
-            f"{source}: format = {raw.get('format')!r}: not a Margin Planner plan "
+            f"{source}: format = {_show(raw.get('format'))}: not a Margin Planner plan "
             f"(expected {PLAN_FORMAT!r})",
             field="format",
         )
     version = raw.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise PlanError(f"{source}: version = {version!r}: must be a whole number", field="version")
-    if version > PLAN_VERSION:
         raise PlanError(
-            f"{source}: version = {version}: this file was written by a newer Margin Planner "
-            f"(file version {version}, this program reads up to version {PLAN_VERSION})",
+            f"{source}: version = {_show(version)}: must be a whole number such as {PLAN_VERSION}",
+            field="version",
+        )
+    if version > PLAN_VERSION:
+        shown = _show(version)
+        raise PlanError(
+            f"{source}: version = {shown}: this file was written by a newer Margin Planner "
+            f"(file version {shown}, this program reads up to version {PLAN_VERSION})",
             field="version",
         )
     try:
@@ -112,6 +163,26 @@ def plan_from_data(raw: Any, *, source: str = "plan") -> Plan:
         raise PlanError(f"{source}: {problem}", field=problem.field) from None
     except PlanError as error:
         raise PlanError(f"{source}: {error}", field=error.field) from None
+    except RecursionError:  # pragma: no cover - the depth limit keeps data shallow
+        raise PlanError(f"{source}: nested too deeply") from None
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings, in time linear in the text (a
+    hostile file must not make the check itself slow)."""
+    structure = _STRING.sub("", text)
+    brackets = _NOT_BRACKET.sub("", structure).encode("ascii")
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
+    return int(np.cumsum(steps).max())
+
+
+# A string, or an unterminated one up to the end of the text. The possessive ``*+`` never
+# backtracks, and every opening quote matches, so the scan never restarts inside a string.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 def _reject_constant(name: str) -> Any:
@@ -122,28 +193,158 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise PlanError(f"the key {key!r} appears twice in one object")
+            raise PlanError(f"the key {_show(key)} appears twice in one object")
         result[key] = value
     return result
 
 
-def _check_depth(text: str, source: str) -> None:
-    """Refuse absurd nesting before the parser recurses into it."""
-    depth = 0
-    for match in _BRACKET.finditer(_STRING.sub('""', text)):
-        if match.group() in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise PlanError(f"{source}: nested more than {MAX_DEPTH} levels deep")
-        else:
-            depth -= 1
-
-
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(r"[\[\]{}]")
-
-
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
-        type(value), "null" if value is None else type(value).__name__
+    return {
+        list: "a list",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "true or false",
+    }.get(type(value), "null" if value is None else type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    """A value for a message: repr-like, never longer than one short line."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN_CHARS:
+        return f"a number with {len(str(abs(value)))} digits"
+    return _shorten(repr(value) if value is not None else "null")
+
+
+def _shorten(text: str) -> str:
+    text = text.replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON data in the spec's field order, optional fields left out as the module
+    docstring says."""
+    data = plan.model_dump(mode="python", exclude_none=True)
+    for position in data["positions"]:
+        for name, default in _POSITION_DEFAULTS.items():
+            if name in position and position[name] == default:
+                del position[name]
+    return data
+
+
+def plan_to_bytes(plan: Plan) -> bytes:
+    """The ``.tplan`` file of ``plan``: UTF-8 JSON for humans and diffs, trailing newline."""
+    return json_document(plan_to_data(plan)).encode("utf-8")
+
+
+def save_plan(plan: Plan, path: str | Path) -> None:
+    """Write ``plan`` to ``path`` atomically, keeping the previous file as ``NAME.bak``.
+
+    Raises ``SaveError`` (one line: the path and why) and leaves the existing file untouched
+    when the plan cannot be written — or when the bytes would not load back (a plan assembled
+    without validation), so that a save never produces a file the program refuses to open.
+    """
+    try:
+        data = plan_to_bytes(plan)
+        parse_plan_bytes(data, source="plan")
+    except (PlanError, ValueError, TypeError) as error:
+        problem = str(error).removeprefix("plan: ")
+        raise SaveError(path, f"the plan is not valid ({problem})") from None
+    atomic_write(path, data, backup=True)
+
+
+def json_document(value: Any) -> str:
+    """``value`` (dicts, lists, tuples, strings, numbers, booleans, None) as indented JSON
+    text with a trailing newline, numbers written as described in the module docstring."""
+    return _json_value(value, 0, None) + "\n"
+
+
+def _json_value(value: Any, level: int, key: str | None) -> str:
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "  " * (level + 1)
+        items = [
+            f"{inner}{_json_string(k)}: {_json_value(v, level + 1, k)}" for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = "  " * (level + 1)
+        one_line = key in _ONE_LINE_ITEMS
+        items = [
+            inner + (_json_inline(v) if one_line else _json_value(v, level + 1, None))
+            for v in value
+        ]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * level + "]"
+    return _json_scalar(value)
+
+
+def _json_inline(value: Any) -> str:
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_json_string(k)}: {_json_inline(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json_inline(v) for v in value) + "]"
+    return _json_scalar(value)
+
+
+def _json_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _json_string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return json_number(value)
+    raise TypeError(f"cannot write a {type(value).__name__} to a plan file")
+
+
+def json_number(value: float) -> str:
+    """The shortest text that reads back as exactly ``value``: ``50000``, ``0.1``,
+    ``0.00001``; NaN and infinities have no JSON form and are refused."""
+    if not math.isfinite(value):
+        raise ValueError(f"{value} is not a number a plan file can hold")
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    if "e" in text and abs(value) >= 1e-12:
+        text = format(Decimal(text), "f")
+    return text
+
+
+def _json_string(text: str) -> str:
+    # A lone surrogate (possible from a "\ud800" escape) cannot be encoded as UTF-8: escape it.
+    return _SURROGATE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False)
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "SaveError",
+    "json_document",
+    "json_number",
+    "load_plan",
+    "nesting_depth",
+    "parse_json_bytes",
+    "parse_plan_bytes",
+    "plan_from_data",
+    "plan_to_bytes",
+    "plan_to_data",
+    "read_plan_bytes",
+    "save_plan",
+]

@@ -1,0 +1,109 @@
+"""The price ladder of one symbol: every price level a trader plans around, as data.
+
+The chart and the PDF report draw the same ladder, so it is assembled here, from the plan and
+its analysis, with no drawing code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from planner.domain.analysis import Analysis
+from planner.domain.plan import Market
+
+LevelKind = Literal["mark", "entry", "stop", "take_profit", "liquidation", "bankruptcy", "tier"]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    kind: LevelKind
+    price: float
+    position_id: str | None  # None for the mark and for tier boundaries
+    label: str
+    #: the level can be dragged on the chart (mark, entry, stop, take-profit)
+    draggable: bool
+    #: which take-profit of the position (index into take_profits), else None
+    index: int | None = None
+    #: liquidation of an isolated bucket or of the cross pool
+    margin_mode: str | None = None
+
+    def distance_from(self, mark: float) -> float:
+        return (self.price - mark) / mark
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    symbol: str
+    mark_price: float
+    tick_size: float | None
+    levels: tuple[Level, ...]
+
+    def of_position(self, position_id: str) -> tuple[Level, ...]:
+        return tuple(level for level in self.levels if level.position_id == position_id)
+
+    def price_range(self) -> tuple[float, float]:
+        prices = [level.price for level in self.levels if level.kind != "tier"]
+        prices.append(self.mark_price)
+        return min(prices), max(prices)
+
+
+def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
+    """Every level of ``symbol``: the mark; each position's entry, stop, take-profits,
+    liquidation and bankruptcy prices; and the prices where a leg moves to another tier."""
+    plan = analysis.plan
+    market = plan.market(symbol)
+    levels: list[Level] = [Level("mark", market.mark_price, None, "mark", True)]
+    leg_quantity: dict[str, float] = {}
+    for i, pos in enumerate(plan.positions):
+        if pos.symbol != symbol:
+            continue
+        result = analysis.position(i)
+        levels.append(Level("entry", pos.entry_price, pos.id, f"{pos.id} entry", True))
+        if pos.stop_loss is not None:
+            levels.append(Level("stop", pos.stop_loss, pos.id, f"{pos.id} stop", True))
+        for k, tp in enumerate(pos.take_profits):
+            levels.append(
+                Level("take_profit", tp.price, pos.id, f"{pos.id} TP{k + 1}", True, index=k)
+            )
+        if result.liquidation_price is not None:
+            levels.append(
+                Level(
+                    "liquidation",
+                    result.liquidation_price,
+                    pos.id,
+                    f"{pos.id} liquidation ({pos.margin_mode})",
+                    False,
+                    margin_mode=pos.margin_mode,
+                )
+            )
+        if result.bankruptcy_price is not None:
+            levels.append(
+                Level(
+                    "bankruptcy",
+                    result.bankruptcy_price,
+                    pos.id,
+                    f"{pos.id} bankruptcy",
+                    False,
+                    margin_mode=pos.margin_mode,
+                )
+            )
+        leg_quantity[pos.side] = (
+            leg_quantity.get(pos.side, 0.0) + pos.quantity * market.contract_size
+        )
+    levels.extend(_tier_levels(market, leg_quantity))
+    return Ladder(symbol, market.mark_price, market.tick_size, tuple(levels))
+
+
+def _tier_levels(market: Market, leg_quantity: dict[str, float]) -> list[Level]:
+    """Prices at which a leg's notional crosses a tier floor: linear q·P = floor, inverse
+    Q/P = floor. Only boundaries within a factor of 4 of the mark are useful on a chart."""
+    levels: list[Level] = []
+    mark = market.mark_price
+    for side, q in leg_quantity.items():
+        for k, tier in enumerate(market.tiers[1:], start=2):
+            floor = tier.notional_floor
+            price = floor / q if market.contract == "linear" else q / floor
+            if mark / 4 <= price <= mark * 4:
+                levels.append(Level("tier", price, None, f"{side} leg enters tier {k}", False))
+    return levels

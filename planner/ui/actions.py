@@ -1,0 +1,120 @@
+"""Every action of the window, declared once: text, shortcut, tip and icon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QStyle, QWidget
+
+Key = QKeySequence.StandardKey
+Pixmap = QStyle.StandardPixmap
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    new: QAction
+    open: QAction
+    save: QAction
+    save_as: QAction
+    revert: QAction
+    quit: QAction
+    undo: QAction
+    redo: QAction
+    add_position: QAction
+    duplicate_position: QAction
+    delete_positions: QAction
+    move_up: QAction
+    move_down: QAction
+    plan_order: QAction
+
+
+def _action(
+    parent: QWidget,
+    text: str,
+    tip: str,
+    shortcut: Key | str | None = None,
+    icon: Pixmap | None = None,
+) -> QAction:
+    action = QAction(text, parent)
+    action.setStatusTip(tip)
+    action.setToolTip(tip)
+    if isinstance(shortcut, Key):
+        action.setShortcuts(QKeySequence.keyBindings(shortcut))
+    elif shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    if icon is not None:
+        action.setIcon(parent.style().standardIcon(icon))
+    return action
+
+
+def create_actions(parent: QWidget, undo_stack: QUndoStack) -> Actions:
+    undo = undo_stack.createUndoAction(parent, "Undo")
+    undo.setShortcuts(QKeySequence.keyBindings(Key.Undo))
+    undo.setIcon(parent.style().standardIcon(Pixmap.SP_ArrowBack))
+    redo = undo_stack.createRedoAction(parent, "Redo")
+    redo.setShortcuts(QKeySequence.keyBindings(Key.Redo))
+    redo.setIcon(parent.style().standardIcon(Pixmap.SP_ArrowForward))
+    quit_action = _action(parent, "&Quit", "Close the window", Key.Quit)
+    quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+    actions = Actions(
+        new=_action(parent, "&New", "Start a new plan", Key.New, Pixmap.SP_FileIcon),
+        open=_action(parent, "&Open…", "Open a plan file", Key.Open, Pixmap.SP_DialogOpenButton),
+        save=_action(parent, "&Save", "Save the plan", Key.Save, Pixmap.SP_DialogSaveButton),
+        save_as=_action(parent, "Save &As…", "Save the plan to a new file", Key.SaveAs),
+        revert=_action(parent, "&Revert", "Throw away unsaved changes and reload the file"),
+        quit=quit_action,
+        undo=undo,
+        redo=redo,
+        add_position=_action(
+            parent,
+            "&Add Position",
+            "Add a position after the selected one",
+            "Ctrl+Shift+N",
+            Pixmap.SP_FileDialogNewFolder,
+        ),
+        duplicate_position=_action(
+            parent,
+            "D&uplicate Position",
+            "Copy the selected position",
+            "Ctrl+D",
+            Pixmap.SP_FileDialogDetailedView,
+        ),
+        delete_positions=_action(
+            parent,
+            "&Delete Position",
+            "Delete the selected positions",
+            Key.Delete,
+            Pixmap.SP_TrashIcon,
+        ),
+        move_up=_action(
+            parent, "Move &Up", "Move the selected position up", "Ctrl+Shift+Up", Pixmap.SP_ArrowUp
+        ),
+        move_down=_action(
+            parent,
+            "Move Do&wn",
+            "Move the selected position down",
+            "Ctrl+Shift+Down",
+            Pixmap.SP_ArrowDown,
+        ),
+        plan_order=_action(parent, "&Plan Order", "Show the positions in the plan's order"),
+    )
+    # short words beside the toolbar icons: the standard icons alone are ambiguous
+    for action, word in (
+        (actions.new, "New"),
+        (actions.open, "Open"),
+        (actions.save, "Save"),
+        (actions.undo, "Undo"),
+        (actions.redo, "Redo"),
+        (actions.add_position, "Add"),
+        (actions.duplicate_position, "Duplicate"),
+        (actions.delete_positions, "Delete"),
+        (actions.move_up, "Up"),
+        (actions.move_down, "Down"),
+    ):
+        action.setIconText(word)
+    return actions
+
+
+def icon(parent: QWidget, pixmap: Pixmap) -> QIcon:
+    return parent.style().standardIcon(pixmap)

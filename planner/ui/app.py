@@ -1,0 +1,170 @@
+"""Starting the window: ``margin-planner [PLAN] [--screenshot OUT.png]``.
+
+With ``--screenshot`` the window opens on the plan, is rendered at a fixed 1280×800 to a PNG
+and the program exits (works offscreen, for docs and CI). Bad arguments print one line on
+stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
+
+from planner.domain.errors import PlanError
+from planner.domain.plan import Plan
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+SCREENSHOT_SIZE = QSize(1280, 800)
+ORGANIZATION = "MarginPlanner"
+APPLICATION = "Margin Planner"
+
+
+class _BadArguments(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _BadArguments(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="margin-planner", description="Open the Margin Planner window.")
+    parser.add_argument("plan", nargs="?", help="a .tplan plan file to open")
+    parser.add_argument(
+        "--screenshot",
+        metavar="OUT.png",
+        help="render the window on PLAN to a 1280×800 PNG and exit",
+    )
+    parser.add_argument(
+        "--color-scheme",
+        choices=("light", "dark"),
+        help="force a light or dark palette instead of the system's",
+    )
+    return parser
+
+
+def main(args_list: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(args_list)
+    except _BadArguments as error:
+        print(f"margin-planner: {error} (see --help)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SystemExit as done:  # --help
+        return int(done.code or 0)
+
+    if args.screenshot is not None:
+        out = Path(args.screenshot)
+        if out.suffix.lower() != ".png":
+            print(f"margin-planner: --screenshot {out}: the file must end in .png", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if not out.parent.is_dir():
+            print(f"margin-planner: --screenshot {out}: no such folder", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        plan = None
+        if args.plan:
+            try:
+                plan = _load(args.plan)
+            except PlanError as error:
+                print(f"margin-planner: {error}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+        app = _application(args.color_scheme)
+        return render_screenshot(plan, Path(args.plan) if args.plan else None, out, app)
+
+    app = _application(args.color_scheme)
+    return _run_window(app, args.plan)
+
+
+def _load(path: str) -> Plan:
+    from planner.storage import load_plan
+
+    return load_plan(path)
+
+
+def _application(color_scheme: str | None) -> QApplication:
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "margin-planner"])
+        app.setStyle("Fusion")
+        from planner.ui.icons import apply_app_identity
+
+        apply_app_identity(app)
+    assert isinstance(app, QApplication)
+    if color_scheme is not None:
+        scheme = Qt.ColorScheme.Dark if color_scheme == "dark" else Qt.ColorScheme.Light
+        QGuiApplication.styleHints().setColorScheme(scheme)
+    return app
+
+
+def autosave_store() -> object | None:
+    """The autosave store, or None where it cannot be used (autosave is best effort)."""
+    try:
+        from planner.storage.autosave import AutosaveStore
+    except ImportError:
+        return None
+    try:
+        store = AutosaveStore()
+        store.cleanup()
+    except OSError:
+        return None
+    return store
+
+
+def _run_window(app: QApplication, plan_path: str | None) -> int:
+    from planner.ui.main_window import MainWindow
+
+    window = MainWindow(autosave=autosave_store())
+    window.show()
+    recovered = window.files.check_recovery()
+    if plan_path and not recovered:
+        window.files.open_path(plan_path, ask=False)
+    return app.exec()
+
+
+def render_screenshot(
+    plan: Plan | None, path: Path | None, out: Path, app: QApplication | None = None
+) -> int:
+    """Open the window on ``plan`` at 1280×800, render it to ``out`` and close it."""
+    from planner.ui.document import PlanDocument
+    from planner.ui.main_window import MainWindow
+
+    app = app or _application(None)
+    document = PlanDocument(plan)
+    if plan is not None:
+        document.reset(plan, path)
+    # a throwaway settings file: a screenshot neither reads nor changes the user's layout
+    settings = QSettings(str(out.with_suffix(".ini")), QSettings.Format.IniFormat)
+    window = MainWindow(document, settings=settings, persistent=False)
+    document.setParent(window)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.resize(SCREENSHOT_SIZE)
+    window.show()
+    window.resize(SCREENSHOT_SIZE)
+    for _ in range(3):
+        app.processEvents()
+    image: QImage = window.grab().toImage()
+    if image.size() != SCREENSHOT_SIZE:  # high-DPI: one image pixel per window point
+        image = image.scaled(
+            SCREENSHOT_SIZE,
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    ok = image.save(str(out), "PNG")
+    window.files.shutdown()
+    window.hide()
+    window.deleteLater()
+    app.processEvents()
+    Path(settings.fileName()).unlink(missing_ok=True)
+    if not ok:
+        print(f"margin-planner: --screenshot {out}: cannot write the PNG", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

@@ -1,0 +1,696 @@
+"""The price ladder of the selected position's symbol: every level as a horizontal line, with
+its price and its distance from the mark; entry, stop, take-profit and mark lines can be dragged.
+
+Items are built once and kept in a pool keyed by level — an ``InfiniteLine`` and its
+``TextItem`` per level — and moved with ``setValue``; a level that disappears is hidden and its
+items are reused for the next new level. Nothing is cleared and rebuilt on a change.
+
+Dragging previews on ``sigPositionChanged`` (``document.preview``: every view follows live),
+commits one undo step on ``sigPositionChangeFinished`` (``document.apply``) and Escape cancels
+(``document.end_preview``). Prices snap to the market's tick. A position the plan refuses (a
+take-profit that breaks a rule, an entry whose notional leaves the tier) keeps the last valid
+preview: the drag is clamped there and the reason goes to the status bar.
+
+All prices and distances come from ``symbol_ladder`` (the analysis); this view only draws them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import partial
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from planner.domain.errors import PlanError
+from planner.domain.formatting import decimals_for_tick, format_percent, format_price
+from planner.domain.ladder import Ladder, Level, symbol_ladder
+from planner.domain.plan import Plan
+from planner.ui import edits
+from planner.ui.chart.theme import ChartTheme, style_plot, theme_for
+from planner.ui.document import PlanDocument
+
+#: (kind, position id, take-profit index); tier boundaries are keyed by their label
+LevelKey = tuple[str, str | None, int | None]
+
+#: label priority: lower is placed first and may push its neighbours aside
+_PRIORITY = {
+    "mark": 0,
+    "liquidation": 1,
+    "stop": 2,
+    "entry": 3,
+    "take_profit": 4,
+    "bankruptcy": 5,
+    "tier": 6,
+}
+_Z = {"zone": -20.0, "tier": -10.0, "other": 0.0, "selected": 10.0, "mark": 12.0, "label": 20.0}
+#: the ladder is a column of horizontal lines: x runs over [0, 1] and is not a quantity
+_X_RANGE = (0.0, 1.0)
+_LABEL_X = 0.995
+#: fraction of the price span added above and below the levels when fitting the view
+_FIT_PADDING = 0.08
+_STATUS_TIMEOUT_MS = 8000
+
+_KIND_WORDS = {"entry": "entry", "stop": "stop", "bankruptcy": "bankruptcy", "mark": "mark"}
+_DRAG_WORDS = {"entry": "entry", "stop": "stop"}
+
+
+def level_key(level: Level) -> LevelKey:
+    if level.kind == "tier":
+        return ("tier", level.label, None)
+    return (level.kind, level.position_id, level.index)
+
+
+def level_style(level: Level) -> str:
+    """The theme style of a level: its kind, with liquidation split by margin mode."""
+    if level.kind == "liquidation":
+        return "liquidation_cross" if level.margin_mode == "cross" else "liquidation_isolated"
+    return level.kind
+
+
+def snap_to_tick(price: float, tick_size: float | None) -> float:
+    """``price`` on the market's tick grid (without a tick: rounded as it is displayed); never
+    below one tick, so a dragged price stays above 0."""
+    decimals = decimals_for_tick(tick_size, price)
+    if tick_size is not None and tick_size > 0:
+        snapped = round(round(price / tick_size) * tick_size, decimals)
+        return max(snapped, tick_size)
+    return max(round(price, decimals), 10.0**-decimals)
+
+
+def lowest_price(tick_size: float | None, price: float) -> float:
+    """The lowest price a line can be dragged to."""
+    if tick_size is not None and tick_size > 0:
+        return tick_size
+    return 10.0 ** -decimals_for_tick(None, price)
+
+
+@dataclass(eq=False)
+class _LevelItem:
+    """One level on the chart: its line and its label (pooled, reused across levels)."""
+
+    line: pg.InfiniteLine
+    label: pg.TextItem
+    key: LevelKey | None = None
+    style: tuple[object, ...] | None = None
+    text: str = ""
+    price: float = math.nan
+    priority: int = 99
+    emphasised: bool = False
+
+
+@dataclass(eq=False)
+class _Drag:
+    """A drag in progress: which level, the plan it started from, the last valid preview."""
+
+    item: _LevelItem
+    key: LevelKey
+    base: Plan
+    last_price: float | None = None
+    last_plan: Plan | None = None
+    error: PlanError | None = None
+    reported: set[str] = field(default_factory=set)
+
+
+class LadderView(QWidget):
+    """Every level of one symbol; the selected position emphasised, the others faint.
+
+    Signals:
+        status_message(str, int): a message for the status bar and how long to show it (ms).
+    """
+
+    status_message = Signal(str, int)
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._theme: ChartTheme = theme_for(self.palette())
+        self._active: dict[LevelKey, _LevelItem] = {}
+        self._free: list[_LevelItem] = []
+        self._drag: _Drag | None = None
+        self._syncing = False
+        self._dirty = True
+        self._symbol: str | None = None
+        self._ladder: Ladder | None = None
+        self._fit_pending = True
+        self._label_height = 0.0
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setWordWrap(True)
+        self.fit_button = QToolButton()
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Fit the price axis to every level of the symbol")
+        self.fit_button.clicked.connect(self._on_fit_button_clicked)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.header, 1)
+        top.addWidget(self.fit_button)
+
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("ladder_plot")
+        self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.plot.setToolTip(
+            "Drag the entry, stop, take-profit or mark line of the selected position: every "
+            "figure follows live and the release is one undo step. Escape cancels a drag."
+        )
+        item = self.plot.getPlotItem()
+        item.hideButtons()
+        item.hideAxis("bottom")
+        item.setMenuEnabled(False)
+        item.showGrid(x=False, y=True, alpha=0.12)
+        self._view = item.getViewBox()
+        self._view.setMouseEnabled(x=False, y=True)
+        self._view.disableAutoRange()
+        self._view.setXRange(*_X_RANGE, padding=0)
+        self._view.setLimits(xMin=_X_RANGE[0], xMax=_X_RANGE[1], yMin=0)
+        self._view.sigYRangeChanged.connect(self._on_view_y_range_changed)
+        self._view.sigResized.connect(self._on_view_resized)
+        self.plot.installEventFilter(self)
+
+        self.loss_zone = pg.LinearRegionItem(orientation="horizontal", movable=False)
+        self.profit_zone = pg.LinearRegionItem(orientation="horizontal", movable=False)
+        for zone in (self.loss_zone, self.profit_zone):
+            zone.setZValue(_Z["zone"])
+            for line in zone.lines:
+                line.setPen(pg.mkPen(None))
+            zone.hide()
+            self.plot.addItem(zone, ignoreBounds=True)
+        self.loss_zone.setToolTip("Loss zone: between the entry and the stop")
+        self.profit_zone.setToolTip("Profit zone: between the entry and the last take-profit")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+
+        document.changed.connect(self._on_document_changed)
+        document.current_changed.connect(self._on_document_current_changed)
+        document.path_changed.connect(self._on_document_path_changed)
+        self._apply_theme()
+
+    # --- public ----------------------------------------------------------------------------
+
+    @property
+    def symbol(self) -> str | None:
+        return self._symbol
+
+    @property
+    def ladder(self) -> Ladder | None:
+        return self._ladder
+
+    @property
+    def is_dragging(self) -> bool:
+        return self._drag is not None
+
+    def line_for(self, key: LevelKey) -> pg.InfiniteLine | None:
+        item = self._active.get(key)
+        return item.line if item is not None else None
+
+    def label_for(self, key: LevelKey) -> pg.TextItem | None:
+        item = self._active.get(key)
+        return item.label if item is not None else None
+
+    def level_keys(self) -> list[LevelKey]:
+        return list(self._active)
+
+    def pool_size(self) -> int:
+        """Every level item ever built (shown and spare)."""
+        return len(self._active) + len(self._free)
+
+    def refresh(self) -> None:
+        """Bring every item up to date with the document (synchronously)."""
+        self._dirty = False
+        self._sync()
+
+    def fit(self) -> None:
+        """Fit the price axis to the ladder's levels (tier boundaries excluded)."""
+        ladder = self._ladder
+        if ladder is None:
+            return
+        low, high = ladder.price_range()
+        span = high - low
+        if span <= 0:
+            span = max(abs(high) * 0.05, 1e-9)
+        padding = span * _FIT_PADDING
+        self._view.setYRange(max(0.0, low - padding), high + padding, padding=0)
+        self._fit_pending = False
+
+    def drag_to(self, key: LevelKey, price: float) -> None:
+        """Drag the line of ``key`` to ``price`` (what the mouse does, for tests and scripts)."""
+        item = self._active[key]
+        item.line.setValue(price)
+
+    def finish_drag(self) -> None:
+        """Release the line being dragged (what releasing the mouse does)."""
+        if self._drag is not None:
+            line = self._drag.item.line
+            line.moving = False
+            line.sigPositionChangeFinished.emit(line)
+
+    def cancel_drag(self) -> bool:
+        """Cancel the drag in progress: the plan and the line go back. True if one was."""
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return False
+        line = drag.item.line
+        line.moving = False  # pyqtgraph ignores the rest of this mouse drag
+        line.setMouseHover(False)
+        if self._document.is_previewing:
+            self._document.end_preview()  # changed → the line goes back
+        else:
+            self.refresh()
+        return True
+
+    # --- document --------------------------------------------------------------------------
+
+    def _on_document_changed(self) -> None:
+        if self._drag is not None and not self._document.is_previewing:
+            # the plan changed under the drag (undo, a file opened): the drag is void
+            self._abandon_drag()
+        self._update()
+
+    def _on_document_current_changed(self, _position_id: str) -> None:
+        if self._drag is not None:
+            self.cancel_drag()
+        self._update()
+
+    def _on_document_path_changed(self) -> None:
+        self._fit_pending = True
+
+    def _update(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        self._theme = theme_for(self.palette())
+        style_plot(self.plot, self._theme)
+        self.loss_zone.setBrush(self._theme.zone_brush("loss_zone"))
+        self.profit_zone.setBrush(self._theme.zone_brush("profit_zone"))
+        for item in [*self._active.values(), *self._free]:
+            item.style = None  # restyled on the next sync
+            item.label.fill = pg.mkBrush(self._theme.label_fill)
+        self._sync()
+
+    # --- the ladder ------------------------------------------------------------------------
+
+    def _current_symbol(self) -> str | None:
+        plan = self._document.plan
+        index = self._document.current_index
+        if index is not None:
+            return plan.positions[index].symbol
+        return plan.markets[0].symbol if plan.markets else None
+
+    def _sync(self) -> None:
+        """Every level's line and label to the analysis's prices, reusing the pooled items."""
+        symbol = self._current_symbol()
+        if symbol != self._symbol:
+            self._symbol = symbol
+            self._fit_pending = True
+        if symbol is None:
+            self._ladder = None
+            self._release_all()
+            self.header.setText("No market in the plan")
+            return
+        analysis = self._document.analysis
+        ladder = symbol_ladder(analysis, symbol)
+        self._ladder = ladder
+        selected = self._document.current_id
+        mark, tick = ladder.mark_price, ladder.tick_size
+        theme = self._theme
+        seen: set[LevelKey] = set()
+        self._syncing = True
+        try:
+            for level in ladder.levels:
+                key = level_key(level)
+                if key in seen:  # two tier boundaries with one label: show the first
+                    continue
+                seen.add(key)
+                item = self._active.get(key) or self._acquire(key)
+                emphasised = level.kind in ("mark", "tier") or level.position_id == selected
+                movable = level.draggable and (level.kind == "mark" or emphasised)
+                style = (level_style(level), emphasised, movable, theme)
+                if item.style != style:
+                    self._restyle(item, level, emphasised, movable)
+                    item.style = style
+                if level.draggable:
+                    item.line.setBounds((lowest_price(tick, mark), None))
+                if item.line.value() != level.price:  # the mouse may have moved it
+                    item.line.setValue(level.price)
+                item.price = level.price
+                text = _label_text(level, mark, tick, selected)
+                if text != item.text:
+                    item.label.setText(text)
+                    item.text = text
+                item.label.setPos(_LABEL_X, level.price)
+                item.priority = _PRIORITY[level.kind] + (0 if emphasised else 10)
+                item.emphasised = emphasised
+            for key in [k for k in self._active if k not in seen]:
+                self._release(key)
+        finally:
+            self._syncing = False
+        self._sync_zones(selected)
+        self._sync_header(symbol, selected)
+        if self._fit_pending and self._drag is None:
+            self.fit()
+        self._layout_labels()
+
+    def _acquire(self, key: LevelKey) -> _LevelItem:
+        if self._free:
+            item = self._free.pop()
+        else:
+            line = pg.InfiniteLine(angle=0, movable=False)
+            label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
+            item = _LevelItem(line, label)
+            line.sigPositionChanged.connect(partial(self._on_level_line_position_changed, item))
+            line.sigPositionChangeFinished.connect(
+                partial(self._on_level_line_position_change_finished, item)
+            )
+            line.sigClicked.connect(partial(self._on_level_line_clicked, item))
+            self.plot.addItem(line, ignoreBounds=True)
+            self.plot.addItem(label, ignoreBounds=True)
+        item.key = key
+        item.price = math.nan
+        item.line.show()
+        self._active[key] = item
+        return item
+
+    def _release(self, key: LevelKey) -> None:
+        item = self._active.pop(key)
+        item.key = None
+        item.line.hide()
+        item.line.setMovable(False)
+        item.label.hide()
+        self._free.append(item)
+
+    def _release_all(self) -> None:
+        for key in list(self._active):
+            self._release(key)
+        self.loss_zone.hide()
+        self.profit_zone.hide()
+
+    def _restyle(self, item: _LevelItem, level: Level, emphasised: bool, movable: bool) -> None:
+        theme, style = self._theme, level_style(level)
+        item.line.setPen(theme.level_pen(style, emphasised=emphasised))
+        item.line.setHoverPen(theme.level_pen(style, emphasised=emphasised, hover=True))
+        item.line.setMovable(movable)
+        item.line.setCursor(Qt.CursorShape.SizeVerCursor if movable else Qt.CursorShape.ArrowCursor)
+        if level.kind == "mark":
+            z = _Z["mark"]
+        elif level.kind == "tier":
+            z = _Z["tier"]
+        else:
+            z = _Z["selected"] if emphasised else _Z["other"]
+        item.line.setZValue(z)
+        item.label.setZValue(_Z["label"] + (1 if emphasised else 0))
+        item.label.setColor(theme.level_text_colour(style, emphasised=emphasised))
+        item.line.setToolTip(_line_tip(level, movable))
+
+    def _sync_zones(self, selected: str) -> None:
+        ladder = self._ladder
+        levels = ladder.of_position(selected) if ladder is not None and selected else ()
+        entry = next((lv.price for lv in levels if lv.kind == "entry"), None)
+        stop = next((lv.price for lv in levels if lv.kind == "stop"), None)
+        targets = [lv.price for lv in levels if lv.kind == "take_profit"]
+        for zone, far in ((self.loss_zone, stop), (self.profit_zone, _farthest(entry, targets))):
+            if entry is None or far is None:
+                zone.hide()
+                continue
+            region = (min(entry, far), max(entry, far))
+            if tuple(zone.getRegion()) != region:
+                zone.setRegion(region)
+            zone.show()
+
+    def _sync_header(self, symbol: str, selected: str) -> None:
+        plan = self._document.plan
+        index = self._document.current_index
+        if index is None:
+            self.header.setText(f"{symbol} — no position selected; drag the mark line")
+            return
+        position = plan.positions[index]
+        others = sum(1 for p in plan.positions if p.symbol == symbol) - 1
+        more = f" · {others} other position{'s' if others != 1 else ''} faint" if others else ""
+        self.header.setText(
+            f"{symbol} · {selected} ({position.side}, {position.margin_mode}){more} — drag "
+            "entry, stop, take-profits or the mark"
+        )
+
+    # --- labels ----------------------------------------------------------------------------
+
+    def _on_view_y_range_changed(self, *_args: object) -> None:
+        self._layout_labels()
+
+    def _on_view_resized(self, *_args: object) -> None:
+        self._layout_labels()
+
+    def _layout_labels(self) -> None:
+        """Place the labels so that none overlaps another.
+
+        The mark and the selected position's labels are all shown, pushed apart where they
+        crowd (a label may sit a little off its line; its colour names it). The other
+        positions' labels are shown only where they fit between those."""
+        items = list(self._active.values())
+        if not items:
+            return
+        (_, _), (y_low, y_high) = self._view.viewRange()
+        height = self._view.height()
+        if height <= 0 or y_high <= y_low:
+            return
+        per_pixel = (y_high - y_low) / height
+        gap = self._label_pixel_height(items[0]) + 1.0
+
+        def pixel(price: float) -> float:
+            return (y_high - price) / per_pixel
+
+        in_view = [it for it in items if y_low <= it.price <= y_high]
+        for it in items:
+            if not y_low <= it.price <= y_high:
+                it.label.hide()
+        main = sorted((it for it in in_view if it.priority < 10), key=lambda it: -it.price)
+        placed: list[float] = []
+        positions = _spread([pixel(it.price) for it in main], gap, height)
+        for it, px in zip(main, positions, strict=True):
+            it.label.setPos(_LABEL_X, y_high - px * per_pixel)
+            it.label.show()
+            placed.append(px)
+        placed.sort()
+        for it in sorted((it for it in in_view if it.priority >= 10), key=lambda it: it.priority):
+            px = pixel(it.price)
+            if _fits(px, placed, gap) and gap / 2 <= px <= height - gap / 2:
+                it.label.setPos(_LABEL_X, it.price)
+                it.label.show()
+                _insert_sorted(placed, px)
+            else:
+                it.label.hide()
+
+    def _label_pixel_height(self, item: _LevelItem) -> float:
+        if self._label_height <= 0:
+            height = item.label.textItem.boundingRect().height()
+            if height <= 0:
+                return 18.0
+            self._label_height = height
+        return self._label_height
+
+    # --- dragging --------------------------------------------------------------------------
+
+    def _on_level_line_position_changed(self, item: _LevelItem, line: pg.InfiniteLine) -> None:
+        if self._syncing or item.key is None:
+            return
+        key = item.key
+        drag = self._drag
+        if drag is None or drag.item is not item:
+            if drag is not None:
+                self.cancel_drag()
+            drag = self._drag = _Drag(item, key, self._document.committed_plan)
+        ladder = self._ladder
+        tick = ladder.tick_size if ladder is not None else None
+        price = snap_to_tick(float(line.value()), tick)
+        if price == drag.last_price:
+            return
+        drag.last_price = price
+        try:
+            plan = _plan_with_level(drag.base, key, price, self._symbol)
+        except PlanError as error:
+            drag.error = error
+            message = f"{_drag_subject(key, self._symbol)} held — {error}"
+            if message not in drag.reported:
+                drag.reported.add(message)
+                self.status_message.emit(message, _STATUS_TIMEOUT_MS)
+            return
+        drag.last_plan = plan
+        self._document.preview(plan)
+
+    def _on_level_line_position_change_finished(
+        self, item: _LevelItem, _line: pg.InfiniteLine
+    ) -> None:
+        drag = self._drag
+        if drag is None or drag.item is not item:
+            return
+        self._drag = None
+        if drag.last_plan is None:
+            self._document.end_preview()
+            self.refresh()  # the line goes back to the plan's price
+            return
+        price = _level_price(drag.last_plan, drag.key, self._symbol)
+        tick = self._ladder.tick_size if self._ladder is not None else None
+        text = f"Move {_drag_subject(drag.key, self._symbol)} to {format_price(price, tick)}"
+        self._document.apply(drag.last_plan, text)
+        self.refresh()  # snap the line to the committed price even when nothing changed
+
+    def _abandon_drag(self) -> None:
+        drag, self._drag = self._drag, None
+        if drag is not None:
+            drag.item.line.moving = False
+
+    def _on_level_line_clicked(self, item: _LevelItem, _line: object, _event: object) -> None:
+        key = item.key
+        if key is None or key[0] in ("mark", "tier") or key[1] is None:
+            return
+        if key[1] != self._document.current_id and self._drag is None:
+            self._document.set_current(key[1])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.plot and self._drag is not None:
+            kind = event.type()
+            if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+                assert isinstance(event, QKeyEvent)
+                if event.key() == Qt.Key.Key_Escape:
+                    event.accept()
+                    if kind == QEvent.Type.KeyPress:
+                        self.cancel_drag()
+                    return True
+        return super().eventFilter(watched, event)
+
+    def _on_fit_button_clicked(self) -> None:
+        self.fit()
+
+
+# --- pure helpers ---------------------------------------------------------------------------
+
+
+def _plan_with_level(plan: Plan, key: LevelKey, price: float, symbol: str | None) -> Plan:
+    """``plan`` with the dragged level at ``price`` (a ``PlanError`` if the plan refuses)."""
+    kind, position_id, index = key
+    if kind == "mark":
+        markets = [m.symbol for m in plan.markets]
+        return edits.set_market_field(plan, markets.index(symbol), "mark_price", price)
+    assert position_id is not None
+    i = next(i for i, p in enumerate(plan.positions) if p.id == position_id)
+    if kind == "entry":
+        return edits.set_position_field(plan, i, "entry_price", price)
+    if kind == "stop":
+        return edits.set_position_field(plan, i, "stop_loss", price)
+    if kind == "take_profit":
+        assert index is not None
+        targets = [tp.model_dump() for tp in plan.positions[i].take_profits]
+        targets[index]["price"] = price
+        return edits.set_position_field(plan, i, "take_profits", targets)
+    raise PlanError(f"{kind} lines cannot be dragged", field=kind)
+
+
+def _level_price(plan: Plan, key: LevelKey, symbol: str | None) -> float | None:
+    kind, position_id, index = key
+    if kind == "mark":
+        return plan.market(symbol).mark_price if symbol else None
+    position = plan.position(position_id or "")
+    if kind == "entry":
+        return position.entry_price
+    if kind == "stop":
+        return position.stop_loss
+    return position.take_profits[index or 0].price
+
+
+def _drag_subject(key: LevelKey, symbol: str | None) -> str:
+    kind, position_id, index = key
+    if kind == "mark":
+        return f"{symbol} mark"
+    word = _DRAG_WORDS.get(kind) or f"take-profit {(index or 0) + 1}"
+    return f"{word} of {position_id}"
+
+
+def _label_text(level: Level, mark: float, tick: float | None, selected: str) -> str:
+    price = format_price(level.price, tick)
+    if level.kind == "mark":
+        return f"mark {price}"
+    distance = format_percent(level.distance_from(mark), 2, sign=True)
+    if level.kind == "tier":
+        return f"{level.label} · {price} · {distance}"
+    if level.kind == "take_profit":
+        word = f"TP{(level.index or 0) + 1}"
+    elif level.kind == "liquidation":
+        word = f"liq. {level.margin_mode}"
+    else:
+        word = _KIND_WORDS[level.kind]
+    who = "" if level.position_id == selected else f"{level.position_id} "
+    return f"{who}{word} {price} · {distance}"
+
+
+def _line_tip(level: Level, movable: bool) -> str:
+    tips = {
+        "mark": "The mark price: every figure is computed at it.",
+        "entry": "Entry price of the position.",
+        "stop": "Stop-loss: the loss at the stop is counted here.",
+        "take_profit": "A take-profit level.",
+        "liquidation": (
+            "Liquidation price of the isolated bucket: its margin is lost here."
+            if level.margin_mode == "isolated"
+            else "Liquidation price of the cross pool for this symbol, other marks held."
+        ),
+        "bankruptcy": "Bankruptcy price: the margin is exhausted here.",
+        "tier": "A leg's notional crosses into another maintenance tier at this price.",
+    }
+    tip = f"{level.label}: {tips[level.kind]}"
+    return tip + (" Drag to change it." if movable else "")
+
+
+def _farthest(entry: float | None, targets: list[float]) -> float | None:
+    if entry is None or not targets:
+        return None
+    return max(targets, key=lambda price: abs(price - entry))
+
+
+def _spread(pixels: list[float], gap: float, height: float) -> list[float]:
+    """Label centres (sorted top to bottom) moved apart to at least ``gap``, kept inside
+    [gap/2, height − gap/2] where there is room: push down, then pull back up from the floor."""
+    if not pixels:
+        return []
+    out = list(pixels)
+    top, bottom = gap / 2, height - gap / 2
+    out[0] = max(out[0], top)
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1] + gap)
+    if out[-1] > bottom:
+        out[-1] = bottom
+        for i in range(len(out) - 2, -1, -1):
+            out[i] = min(out[i], out[i + 1] - gap)
+    return out
+
+
+def _fits(px: float, placed: list[float], gap: float) -> bool:
+    from bisect import bisect_left
+
+    i = bisect_left(placed, px)
+    if i < len(placed) and placed[i] - px < gap:
+        return False
+    return not (i > 0 and px - placed[i - 1] < gap)
+
+
+def _insert_sorted(placed: list[float], px: float) -> None:
+    from bisect import insort
+
+    insort(placed, px)

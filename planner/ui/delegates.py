@@ -1,0 +1,141 @@
+"""One item delegate for every editable table: the model says which editor a cell needs.
+
+A model returns an ``EditorSpec`` for ``EDITOR_ROLE``; the delegate builds a combo box, a spin
+box or a line edit from it, so ranges, decimals (from the tick size) and choices are decided
+where the data lives and every table edits the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+#: role under which a model returns the ``EditorSpec`` of a cell
+EDITOR_ROLE = Qt.ItemDataRole.UserRole + 10
+#: role under which a model returns a value that sorts numerically
+SORT_ROLE = Qt.ItemDataRole.UserRole + 11
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class EditorSpec:
+    kind: str  # "number", "choice", "text"
+    minimum: float = 0.0
+    maximum: float = 1e12
+    decimals: int = 2
+    step: float = 1.0
+    #: shown at the minimum and stored as None (e.g. "none" for no stop)
+    special: str = ""
+    suffix: str = ""
+    #: (value, label) pairs for "choice"
+    choices: tuple[tuple[str, str], ...] = field(default=())
+    editable_choice: bool = False
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box that shows no trailing zeros beyond what the value needs ("5", not
+    "5.00000000"), while still accepting as many decimals as the field allows."""
+
+    def __init__(self, parent: QWidget | None = None, *, trim: bool = False) -> None:
+        super().__init__(parent)
+        self._trim = trim
+
+    def textFromValue(self, value: float) -> str:
+        text = super().textFromValue(value)
+        if not self._trim:
+            return text
+        point = self.locale().decimalPoint()
+        if point in text:
+            text = text.rstrip("0").rstrip(point)
+        return text
+
+
+def make_spin_box(spec: EditorSpec, parent: QWidget | None = None) -> QDoubleSpinBox:
+    box = NumberBox(parent, trim=spec.decimals > 4)
+    configure_spin_box(box, spec)
+    return box
+
+
+def configure_spin_box(box: QDoubleSpinBox, spec: EditorSpec) -> None:
+    box.blockSignals(True)
+    box.setDecimals(spec.decimals)
+    box.setRange(spec.minimum, spec.maximum)
+    box.setSingleStep(spec.step)
+    box.setSpecialValueText(spec.special)
+    box.setSuffix(spec.suffix)
+    box.setGroupSeparatorShown(True)
+    box.setAccelerated(True)
+    # a spin box asks for the width of its maximum (1e12 with 8 decimals is very wide);
+    # a modest minimum lets forms and docks shrink while the size hint still says "ample"
+    box.setMinimumWidth(box.fontMetrics().horizontalAdvance("0") * 9)
+    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    box.blockSignals(False)
+
+
+class FieldDelegate(QStyledItemDelegate):
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex
+    ) -> QWidget:
+        spec = index.data(EDITOR_ROLE)
+        if not isinstance(spec, EditorSpec):
+            return super().createEditor(parent, option, index)
+        if spec.kind == "number":
+            box = make_spin_box(spec, parent)
+            box.setKeyboardTracking(False)
+            box.setFrame(False)
+            return box
+        if spec.kind == "choice":
+            combo = QComboBox(parent)
+            combo.setEditable(spec.editable_choice)
+            for value, label in spec.choices:
+                combo.addItem(label, value)
+            return combo
+        edit = QLineEdit(parent)
+        edit.setFrame(False)
+        return edit
+
+    def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QDoubleSpinBox):
+            editor.setValue(editor.minimum() if value is None else float(value))
+            editor.selectAll()
+        elif isinstance(editor, QComboBox):
+            at = editor.findData(value)
+            if at >= 0:
+                editor.setCurrentIndex(at)
+            elif editor.isEditable():
+                editor.setEditText("" if value is None else str(value))
+        elif isinstance(editor, QLineEdit):
+            editor.setText("" if value is None else str(value))
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
+        value: Any
+        if isinstance(editor, QDoubleSpinBox):
+            editor.interpretText()
+            special = editor.specialValueText() and editor.value() == editor.minimum()
+            value = None if special else editor.value()
+        elif isinstance(editor, QComboBox):
+            text = editor.currentText().strip()
+            at = editor.findText(text)
+            value = editor.itemData(at) if at >= 0 else text
+        elif isinstance(editor, QLineEdit):
+            value = editor.text()
+        else:
+            super().setModelData(editor, model, index)
+            return
+        if value != index.data(Qt.ItemDataRole.EditRole):
+            model.setData(index, value, Qt.ItemDataRole.EditRole)

@@ -1,0 +1,315 @@
+"""Edits of a plan: each takes a plan and returns a new, fully validated one.
+
+Pure Python (no Qt), so the table, the editor, the panels and the chart all edit a plan the same
+way. Every new plan goes through ``Plan.model_validate`` so that every rule runs again; a
+refusal is a ``PlanError`` whose ``field`` is the path of the offending field. Untouched
+positions and markets are passed as model instances, which pydantic does not re-validate, so an
+edit stays cheap for large plans while the plan-wide rules still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from planner.domain import sizing
+from planner.domain.errors import PlanError, describe
+from planner.domain.plan import Market, Plan, Position
+
+#: Input fields of a position, with the words used in undo labels.
+POSITION_FIELDS: dict[str, str] = {
+    "id": "ID",
+    "symbol": "symbol",
+    "side": "side",
+    "quantity": "size",
+    "entry_price": "entry",
+    "leverage": "leverage",
+    "margin_mode": "margin mode",
+    "added_margin": "added margin",
+    "stop_loss": "stop",
+    "take_profits": "take-profits",
+    "notes": "notes",
+}
+
+ACCOUNT_FIELDS: dict[str, str] = {
+    "wallet_balance": "wallet balance",
+    "currency": "currency",
+    "venue": "venue",
+    "position_mode": "position mode",
+    "taker_fee_rate": "taker fee",
+    "maker_fee_rate": "maker fee",
+}
+
+MARKET_FIELDS: dict[str, str] = {
+    "symbol": "symbol",
+    "contract": "contract",
+    "contract_size": "contract size",
+    "mark_price": "mark price",
+    "tick_size": "tick size",
+    "maintenance": "maintenance rule",
+}
+
+#: The rule a market gets when a position names a symbol the plan has no market for.
+DEFAULT_MAINTENANCE: dict[str, Any] = {"mmr": 0.005, "maintenance_amount": 0.0, "max_leverage": 100}
+
+
+def validate(
+    plan: Plan,
+    *,
+    account: Any = None,
+    markets: Iterable[Any] | None = None,
+    positions: Iterable[Any] | None = None,
+    **fields: Any,
+) -> Plan:
+    """A new plan from ``plan`` with some parts replaced; every rule runs again."""
+    data: dict[str, Any] = {
+        "format": plan.format,
+        "version": plan.version,
+        "name": plan.name,
+        "notes": plan.notes,
+        "account": plan.account if account is None else account,
+        "markets": list(plan.markets if markets is None else markets),
+        "positions": list(plan.positions if positions is None else positions),
+    }
+    data.update(fields)
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as error:
+        raise describe(error) from None
+
+
+def new_plan() -> Plan:
+    """The plan a new document starts with: an account and a BTC market, no positions."""
+    from planner.storage.tier_library import tier_table
+
+    try:
+        maintenance: Any = tier_table("binance", "BTCUSDT").model_dump()
+    except KeyError:
+        maintenance = dict(DEFAULT_MAINTENANCE)
+    return Plan.model_validate(
+        {
+            "name": "Untitled plan",
+            "account": {"currency": "USDT", "wallet_balance": 10000, "venue": "binance"},
+            "markets": [
+                {
+                    "symbol": "BTCUSDT",
+                    "contract": "linear",
+                    "mark_price": 60000,
+                    "tick_size": 0.1,
+                    "maintenance": maintenance,
+                }
+            ],
+        }
+    )
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def set_position_field(plan: Plan, index: int, field: str, value: Any) -> Plan:
+    """``positions[index].field = value``, with what the change implies.
+
+    Switching to cross sets the added margin to 0 (cross positions have none); a symbol the
+    plan has no market for gets one with the default flat rule, marked at the entry price.
+    """
+    if field not in POSITION_FIELDS:
+        raise PlanError(f"positions[{index}].{field}: not an input of a position", field=field)
+    position = plan.positions[index]
+    data = position.model_dump()
+    data[field] = value
+    if field == "margin_mode" and value == "cross":
+        data["added_margin"] = 0.0
+    markets = list(plan.markets)
+    if field == "symbol":
+        value = str(value).strip()
+        data["symbol"] = value
+        if value and not _has_market(plan, value):
+            markets.append(
+                default_market(value, position.entry_price, plan.market(position.symbol))
+            )
+    return replace_position(plan, index, data, markets=markets)
+
+
+def set_position(plan: Plan, index: int, data: Mapping[str, Any]) -> Plan:
+    """Replace several fields of ``positions[index]`` at once (one validation, one step)."""
+    merged = plan.positions[index].model_dump() | dict(data)
+    if merged.get("margin_mode") == "cross":
+        merged["added_margin"] = 0.0
+    markets = list(plan.markets)
+    symbol = str(merged["symbol"]).strip()
+    if symbol and not _has_market(plan, symbol):
+        markets.append(default_market(symbol, float(merged["entry_price"]), None))
+    return replace_position(plan, index, merged, markets=markets)
+
+
+def set_position_size(plan: Plan, index: int, unit: sizing.SizeUnit, value: float) -> Plan:
+    """Set the size of ``positions[index]`` typed as a quantity, a notional or a margin."""
+    position = plan.positions[index]
+    if not value > 0:
+        raise PlanError(
+            f"positions[{index}].quantity = {value:g}: the size must be above 0",
+            field=f"positions[{index}].quantity",
+        )
+    quantity = sizing.quantity_for(
+        plan.market(position.symbol), unit, value, position.entry_price, position.leverage
+    )
+    return set_position_field(plan, index, "quantity", quantity)
+
+
+def replace_position(
+    plan: Plan, index: int, position: Any, *, markets: Iterable[Any] | None = None
+) -> Plan:
+    positions = list(plan.positions)
+    positions[index] = position
+    return validate(plan, positions=positions, markets=markets)
+
+
+def add_position(plan: Plan, after: int | None = None) -> tuple[Plan, str]:
+    """A new position after ``after`` (or at the end), on that position's symbol (or the first
+    market's), sized at a tenth of the wallet's notional, at the mark, 10× or the tier's max."""
+    if not plan.markets:
+        plan = validate(plan, markets=[default_market("BTCUSDT", 60000.0, None)])
+    template = plan.positions[after] if after is not None and plan.positions else None
+    market = plan.market(template.symbol) if template else plan.markets[0]
+    same_symbol = [p for p in plan.positions if p.symbol == market.symbol]
+    entry = market.mark_price
+    quantity = sizing.quantity_for_notional(market, plan.account.wallet_balance, entry)
+    limit = sizing.max_leverage(market, quantity, entry)
+    leverage = 10.0 if limit is None else min(10.0, limit)
+    position_id = unique_id(plan, market.symbol.lower().removesuffix("usdt") or "position")
+    new = {
+        "id": position_id,
+        "symbol": market.symbol,
+        "side": same_symbol[0].side if same_symbol else "long",
+        "quantity": _round_quantity(quantity),
+        "entry_price": entry,
+        "leverage": leverage,
+        "margin_mode": same_symbol[0].margin_mode if same_symbol else "cross",
+    }
+    at = len(plan.positions) if after is None else after + 1
+    positions: list[Any] = list(plan.positions)
+    positions.insert(at, new)
+    return validate(plan, positions=positions), position_id
+
+
+def duplicate_position(plan: Plan, index: int) -> tuple[Plan, str]:
+    source = plan.positions[index]
+    position_id = unique_id(plan, f"{source.id}-copy")
+    positions: list[Any] = list(plan.positions)
+    positions.insert(index + 1, source.model_copy(update={"id": position_id}))
+    return validate(plan, positions=positions), position_id
+
+
+def delete_positions(plan: Plan, indices: Iterable[int]) -> Plan:
+    drop = set(indices)
+    return validate(plan, positions=[p for i, p in enumerate(plan.positions) if i not in drop])
+
+
+def move_position(plan: Plan, index: int, delta: int) -> Plan:
+    target = index + delta
+    if not 0 <= target < len(plan.positions):
+        return plan
+    positions = list(plan.positions)
+    positions.insert(target, positions.pop(index))
+    return validate(plan, positions=positions)
+
+
+def unique_id(plan: Plan, stem: str) -> str:
+    taken = {p.id for p in plan.positions}
+    if stem not in taken:
+        return stem
+    n = 2
+    while f"{stem}-{n}" in taken:
+        n += 1
+    return f"{stem}-{n}"
+
+
+def _round_quantity(quantity: float) -> float:
+    """A readable default size: three significant figures."""
+    return float(f"{quantity:.3g}")
+
+
+# --- account and plan -----------------------------------------------------------------------
+
+
+def set_account_field(plan: Plan, field: str, value: Any) -> Plan:
+    if field not in ACCOUNT_FIELDS:
+        raise PlanError(f"account.{field}: not a field of the account", field=f"account.{field}")
+    return validate(plan, account=plan.account.model_dump() | {field: value})
+
+
+def set_plan_field(plan: Plan, field: str, value: str) -> Plan:
+    if field not in ("name", "notes"):
+        raise PlanError(f"{field}: not a field of the plan", field=field)
+    return validate(plan, **{field: value})
+
+
+# --- markets --------------------------------------------------------------------------------
+
+
+def default_market(symbol: str, price: float, like: Market | None) -> dict[str, Any]:
+    """A market for a new symbol: the default flat rule, marked at ``price``."""
+    return {
+        "symbol": symbol,
+        "contract": like.contract if like else "linear",
+        "contract_size": like.contract_size if like else 1.0,
+        "mark_price": price,
+        "maintenance": dict(DEFAULT_MAINTENANCE),
+    }
+
+
+def _has_market(plan: Plan, symbol: str) -> bool:
+    return any(m.symbol == symbol for m in plan.markets)
+
+
+def set_market_field(plan: Plan, index: int, field: str, value: Any) -> Plan:
+    """``markets[index].field = value``; renaming a symbol renames it in every position."""
+    if field not in MARKET_FIELDS:
+        raise PlanError(f"markets[{index}].{field}: not a field of a market", field=field)
+    market = plan.markets[index]
+    data = market.model_dump()
+    data[field] = value
+    markets: list[Any] = list(plan.markets)
+    markets[index] = data
+    positions: list[Any] = list(plan.positions)
+    if field == "symbol" and value != market.symbol:
+        # dumped, not copied, so the new symbol is checked like typed input
+        positions = [
+            p.model_dump() | {"symbol": value} if p.symbol == market.symbol else p
+            for p in plan.positions
+        ]
+    return validate(plan, markets=markets, positions=positions)
+
+
+def add_market(plan: Plan, symbol: str | None = None) -> tuple[Plan, int]:
+    like = plan.markets[-1] if plan.markets else None
+    name = symbol or _unique_symbol(plan)
+    price = like.mark_price if like else 100.0
+    markets: list[Any] = [*plan.markets, default_market(name, price, like)]
+    return validate(plan, markets=markets), len(markets) - 1
+
+
+def remove_market(plan: Plan, index: int) -> Plan:
+    symbol = plan.markets[index].symbol
+    used = [p.id for p in plan.positions if p.symbol == symbol]
+    if used:
+        raise PlanError(
+            f"markets[{index}].symbol = {symbol}: still used by {', '.join(used[:3])}"
+            + (" …" if len(used) > 3 else ""),
+            field=f"markets[{index}].symbol",
+        )
+    return validate(plan, markets=[m for i, m in enumerate(plan.markets) if i != index])
+
+
+def _unique_symbol(plan: Plan) -> str:
+    taken = {m.symbol for m in plan.markets}
+    n = 1
+    while f"NEW{n}USDT" in taken:
+        n += 1
+    return f"NEW{n}USDT"
+
+
+def positions_using(plan: Plan, symbol: str) -> list[Position]:
+    return [p for p in plan.positions if p.symbol == symbol]

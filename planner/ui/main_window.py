@@ -1,0 +1,333 @@
+"""The main window: the composition root. It creates the document's views, declares the
+actions once, wires them, and keeps the window's layout between runs."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
+
+from planner.domain.errors import PlanError
+from planner.domain.formatting import format_amount
+from planner.ui import edits
+from planner.ui.account_panel import AccountPanel
+from planner.ui.actions import create_actions
+from planner.ui.chart import ChartPanel
+from planner.ui.document import PlanDocument
+from planner.ui.files import SUFFIX, FileController
+from planner.ui.markets_panel import MarketsPanel
+from planner.ui.position_editor import PositionEditor
+from planner.ui.position_table import PositionTable
+
+APP_NAME = "Margin Planner"
+FIRST_RUN_SIZE = QSize(1280, 800)
+STATE_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        document: PlanDocument | None = None,
+        *,
+        settings: QSettings | None = None,
+        autosave: Any = None,
+        persistent: bool = True,
+    ) -> None:
+        super().__init__()
+        self.document = document or PlanDocument(parent=self)
+        self._settings = settings or QSettings()
+        self._persistent = persistent
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.table = PositionTable(self.document)
+        self.setCentralWidget(self.table)
+        self.editor = PositionEditor(self.document)
+        self.account = AccountPanel(self.document)
+        self.markets = MarketsPanel(self.document)
+        self.editor_dock = self._dock(
+            "Position", "position_dock", self.editor, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.account_dock = self._dock(
+            "Account", "account_dock", self.account, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.markets_dock = self._dock(
+            "Markets", "markets_dock", self.markets, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.chart = ChartPanel(self.document)
+        self.chart_dock = self._dock(
+            "Chart", "chart_dock", self.chart, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.chart.status_message.connect(self.statusBar().showMessage)
+        # the chart takes the window's full height on the right: a price ladder needs height
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # the table keeps the full width; editor and account share the bottom
+        self.splitDockWidget(self.editor_dock, self.account_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.account_dock, self.markets_dock)
+        self.account_dock.raise_()
+
+        self.files = FileController(self.document, self, self._settings, autosave)
+        self.actions = create_actions(self, self.document.undo_stack)
+        self._build_menus()
+        self._build_toolbar()
+        self._summary = QLabel()
+        self.statusBar().addPermanentWidget(self._summary)
+        self._connect()
+        self._layout_first_run()
+        if persistent:
+            self._restore_state()
+        self._on_document_path_changed()
+        self._on_document_changed()
+
+    # --- composition -----------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([a.new, a.open])
+        self.recent_menu = QMenu("Open &Recent", self)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([a.save, a.save_as, a.revert])
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([a.undo, a.redo])
+        positions = self.menuBar().addMenu("&Positions")
+        positions.addActions([a.add_position, a.duplicate_position, a.delete_positions])
+        positions.addSeparator()
+        positions.addActions([a.move_up, a.move_down, a.plan_order])
+        self.view_menu = self.menuBar().addMenu("&View")
+        for dock in (self.editor_dock, self.account_dock, self.markets_dock, self.chart_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        about = help_menu.addAction("&About Margin Planner")
+        about.setMenuRole(about.MenuRole.AboutRole)
+        about.triggered.connect(self._on_about_triggered)
+        self._update_recent_menu()
+
+    def _build_toolbar(self) -> None:
+        a = self.actions
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions([a.new, a.open, a.save])
+        toolbar.addSeparator()
+        toolbar.addActions([a.undo, a.redo])
+        toolbar.addSeparator()
+        toolbar.addActions(
+            [a.add_position, a.duplicate_position, a.delete_positions, a.move_up, a.move_down]
+        )
+        self.addToolBar(toolbar)
+        self.view_menu.addAction(toolbar.toggleViewAction())
+
+    def _connect(self) -> None:
+        a, files = self.actions, self.files
+        a.new.triggered.connect(files.new)
+        a.open.triggered.connect(files.open_dialog)
+        a.save.triggered.connect(files.save)
+        a.save_as.triggered.connect(files.save_as)
+        a.revert.triggered.connect(files.revert)
+        a.quit.triggered.connect(self.close)
+        a.add_position.triggered.connect(self._on_add_position_triggered)
+        a.duplicate_position.triggered.connect(self._on_duplicate_position_triggered)
+        a.delete_positions.triggered.connect(self._on_delete_positions_triggered)
+        a.move_up.triggered.connect(self._on_move_up_triggered)
+        a.move_down.triggered.connect(self._on_move_down_triggered)
+        a.plan_order.triggered.connect(self.table.restore_plan_order)
+        files.recent_changed.connect(self._update_recent_menu)
+        self.document.changed.connect(self._on_document_changed)
+        self.document.current_changed.connect(self._on_document_current_changed)
+        self.document.path_changed.connect(self._on_document_path_changed)
+        self.document.modified_changed.connect(self.setWindowModified)
+        self.document.edit_refused.connect(self._on_document_edit_refused)
+
+    # --- window state ----------------------------------------------------------------------
+
+    def _layout_first_run(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        size = FIRST_RUN_SIZE
+        if screen is not None:
+            available = screen.availableGeometry().size()
+            size = size.boundedTo(
+                QSize(available.width() * 95 // 100, available.height() * 95 // 100)
+            )
+        self.resize(size)
+        self._docks_pending = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._docks_pending:  # dock sizes only hold once the window has its size
+            self._docks_pending = False
+            self._size_docks()
+
+    def _size_docks(self) -> None:
+        size = self.size()
+        width = size.width()
+        self.resizeDocks(
+            [self.editor_dock, self.account_dock],
+            [width * 45 // 100, width * 55 // 100],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks([self.editor_dock], [size.height() * 56 // 100], Qt.Orientation.Vertical)
+        self.resizeDocks([self.chart_dock], [width * 28 // 100], Qt.Orientation.Horizontal)
+
+    def _restore_state(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        state = self._settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and self.restoreState(state, STATE_VERSION):
+            self._docks_pending = False
+
+    def save_state(self) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        if self._persistent:
+            self.save_state()
+        self.files.shutdown()
+        event.accept()
+
+    # --- drag and drop ---------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _plan_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _plan_files(event.mimeData().urls())
+        if paths:
+            event.acceptProposedAction()
+            self.files.open_path(paths[0])
+
+    # --- slots -----------------------------------------------------------------------------
+
+    def _on_document_changed(self) -> None:
+        analysis = self.document.analysis
+        currency = analysis.currency
+        count = len(analysis.plan.positions)
+        self._summary.setText(
+            f"{count} position{'s' if count != 1 else ''} · equity "
+            f"{format_amount(analysis.equity, currency, with_unit=True)} · "
+            f"{analysis.venue} rules"
+        )
+        self._on_document_current_changed(self.document.current_id)
+
+    def _on_document_current_changed(self, _position_id: str) -> None:
+        index = self.document.current_index
+        count = len(self.document.plan.positions)
+        a = self.actions
+        a.duplicate_position.setEnabled(index is not None)
+        a.delete_positions.setEnabled(index is not None)
+        a.move_up.setEnabled(index is not None and index > 0)
+        a.move_down.setEnabled(index is not None and index < count - 1)
+
+    def _on_document_path_changed(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        self.setWindowModified(self.document.is_modified)
+        self.actions.revert.setEnabled(self.document.path is not None)
+
+    def _on_document_edit_refused(self, error: PlanError) -> None:
+        self.statusBar().showMessage(f"Not changed — {error}", 10000)
+
+    def _on_add_position_triggered(self) -> None:
+        try:
+            plan, new_id = edits.add_position(self.document.plan, self.document.current_index)
+        except PlanError as error:
+            self._on_document_edit_refused(error)
+            return
+        self.document.apply(plan, f"Add position {new_id}", select=new_id)
+
+    def _on_duplicate_position_triggered(self) -> None:
+        index = self.document.current_index
+        if index is None:
+            return
+        try:
+            plan, new_id = edits.duplicate_position(self.document.plan, index)
+        except PlanError as error:
+            self._on_document_edit_refused(error)
+            return
+        source = self.document.plan.positions[index].id
+        self.document.apply(plan, f"Duplicate {source}", select=new_id)
+
+    def _on_delete_positions_triggered(self) -> None:
+        rows = self.table.selected_rows()
+        if not rows and self.document.current_index is not None:
+            rows = [self.document.current_index]
+        if not rows:
+            return
+        positions = self.document.plan.positions
+        text = (
+            f"Delete {positions[rows[0]].id}" if len(rows) == 1 else f"Delete {len(rows)} positions"
+        )
+        remaining = [p.id for i, p in enumerate(positions) if i not in set(rows)]
+        after = min(rows[0], len(remaining) - 1)
+        self.document.edit(
+            lambda plan: edits.delete_positions(plan, rows),
+            text,
+            select=remaining[after] if remaining else "",
+        )
+
+    def _move(self, delta: int) -> None:
+        index = self.document.current_index
+        if index is None:
+            return
+        self.table.restore_plan_order()
+        position_id = self.document.plan.positions[index].id
+        self.document.edit(
+            lambda plan: edits.move_position(plan, index, delta),
+            f"Move {position_id} {'up' if delta < 0 else 'down'}",
+        )
+
+    def _on_move_up_triggered(self) -> None:
+        self._move(-1)
+
+    def _on_move_down_triggered(self) -> None:
+        self._move(1)
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.files.recent_files()
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}")
+            action.setStatusTip(path)
+            action.setData(path)
+            action.triggered.connect(partial(self._on_recent_action_triggered, path))
+        if recent:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Menu", self.files.clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _on_about_triggered(self) -> None:
+        from planner.ui.about import show_about
+
+        show_about(self)
+
+    def _on_recent_action_triggered(self, path: str, _checked: bool = False) -> None:
+        self.files.open_path(path)
+
+
+def _plan_files(urls: list[Any]) -> list[str]:
+    return [
+        url.toLocalFile()
+        for url in urls
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(SUFFIX)
+    ]

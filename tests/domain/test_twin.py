@@ -1,0 +1,138 @@
+"""The twin view's figures are analyze() of the plan with its modes switched."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.domain.engine import analyze
+from planner.domain.formatting import format_amount, format_percent
+from planner.domain.scenarios import liquidating_market_move, with_margin_mode
+from planner.domain.twin import Comparison, compare
+from tests.domain.decision_fixtures import (
+    hedge_plan,
+    inverse_plan,
+    make_plan,
+    mixed_plan,
+    pos,
+    spec_plan,
+)
+
+VARIANTS = ("planned", "all_cross", "all_isolated")
+
+
+def variant_plan(plan, name):
+    return {
+        "planned": plan,
+        "all_cross": with_margin_mode(plan, "cross"),
+        "all_isolated": with_margin_mode(plan, "isolated"),
+    }[name]
+
+
+@pytest.mark.parametrize(
+    "make", [spec_plan, mixed_plan, inverse_plan, hedge_plan, lambda: mixed_plan("okx", 0.0005)]
+)
+def test_figures_are_the_analysis_of_the_switched_plans(make) -> None:
+    plan = make()
+    comparison = compare(plan)
+    assert isinstance(comparison, Comparison)
+    assert comparison.variants == VARIANTS
+    for name in VARIANTS:
+        switched = variant_plan(plan, name)
+        analysis = analyze(switched)
+        totals = comparison.totals[name]
+        cross_positions = [p for p in switched.positions if p.margin_mode == "cross"]
+        assert totals.free_balance == pytest.approx(analysis.cross.available)
+        assert totals.margin_locked == pytest.approx(
+            sum(p.margin if p.margin is not None else p.initial_margin for p in analysis.positions)
+        )
+        expected_loss = analysis.isolated_margin + (
+            max(analysis.cross.equity, 0) if cross_positions else 0
+        )
+        assert totals.worst_case_loss == pytest.approx(expected_loss)
+        down = liquidating_market_move(switched, direction=-1) if cross_positions else None
+        assert totals.pool_move_down == down
+        for i, p in enumerate(plan.positions):
+            row = comparison.positions[i]
+            assert row.id == p.id
+            figures = row.variants[name]
+            result = analysis.position(i)
+            assert figures.margin_mode == result.margin_mode
+            assert figures.liquidation_price == result.liquidation_price
+            assert figures.liquidation_distance == result.liquidation_distance
+            assert figures.worst_case_loss == result.max_loss
+            assert figures.loss_at_stop == result.loss_at_stop
+            assert figures.free_balance == analysis.cross.available
+            locked = result.margin if result.margin is not None else result.initial_margin
+            assert figures.margin_locked == locked
+            stop = p.stop_loss
+            if stop is None:
+                assert figures.stop_distance is None
+                assert figures.liquidated_before_stop is None
+            else:
+                mark = result.mark_price
+                assert figures.stop_distance == pytest.approx((stop - mark) / mark)
+            if stop is not None and result.liquidation_price is not None:
+                sign = 1 if p.side == "long" else -1
+                beyond = sign * (stop - result.liquidation_price) / stop
+                assert figures.liquidation_beyond_stop == pytest.approx(beyond)
+                assert figures.liquidated_before_stop == (beyond < 0 or result.liquidated)
+    assert comparison.positions[0].all_cross is comparison.positions[0].variants["all_cross"]
+
+
+def test_the_sentence_reads_the_figures() -> None:
+    """A tight isolated long whose stop lies beyond liquidation, in a big cross pool."""
+    plan = make_plan(
+        [
+            pos("eth", "ETHUSDT", "long", 10, 2900, 25, "isolated", stop_loss=2750),
+            pos("btc", "BTCUSDT", "long", 0.2, 58000, 10, "cross"),
+        ],
+        wallet=20000,
+    )
+    comparison = compare(plan)
+    row = comparison.positions[0]
+    iso, cross = row.all_isolated, row.all_cross
+    assert iso.liquidated_before_stop is True
+    assert cross.liquidated_before_stop is False
+    expected = (
+        f"Isolated caps the loss at {format_amount(iso.worst_case_loss, 'USDT')} USDT but "
+        f"liquidates {format_percent(-iso.liquidation_beyond_stop, 1)} before your stop; "
+        f"cross survives the stop but puts {format_amount(cross.worst_case_loss, 'USDT')} USDT "
+        "at risk."
+    )
+    assert row.sentence == expected
+    assert iso.worst_case_loss == pytest.approx(10 * 2900 / 25)
+    assert cross.worst_case_loss == pytest.approx(
+        analyze(with_margin_mode(plan, "cross")).cross.equity
+    )
+
+
+def test_sentences_without_stop_or_liquidation_price() -> None:
+    comparison = compare(spec_plan())
+    eth, btc, _ = comparison.positions
+    # all cross, the 17,500 pool carries the ETH long to zero: no liquidation price
+    assert "cross has no liquidation price but puts 17,500.00 USDT at risk" in eth.sentence
+    assert "your stop comes 3.2 % before liquidation" in eth.sentence
+    assert btc.sentence.startswith("Isolated caps the loss at 3,000.00 USDT and liquidates 6.5 %")
+    assert "below the mark" in btc.sentence
+
+
+def test_to_dict_is_plain_json() -> None:
+    comparison = compare(mixed_plan())
+    data = json.loads(json.dumps(comparison.to_dict(), allow_nan=False))
+    assert data["format"] == "margin-planner.comparison"
+    assert data["variants"] == list(VARIANTS)
+    assert set(data["plan"]) == set(VARIANTS)
+    first = data["positions"][0]
+    assert first["id"] == "eth"
+    assert set(first["variants"]) == set(VARIANTS)
+    assert first["variants"]["all_isolated"]["margin_locked"] == pytest.approx(1500)
+    assert first["sentence"] == comparison.positions[0].sentence
+
+
+def test_empty_plan() -> None:
+    comparison = compare(make_plan([]))
+    assert comparison.positions == ()
+    assert comparison.totals["planned"].free_balance == pytest.approx(20000)
+    assert comparison.totals["all_cross"].worst_case_loss == 0

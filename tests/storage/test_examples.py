@@ -1,0 +1,368 @@
+"""The example plans in resources/examples: each loads, round-trips byte for byte, explains
+itself in ``notes``, and its key figures match values computed here from the formulas of
+reference/MARGIN.md — not copied from the program's output.
+
+Binance linear (§4.1, §5.1): LP = (M + cum − s·q·E) / (q·MMR − s·q), with the tier taken at
+the liquidation price; for cross, M is the free collateral: the cross wallet less the other
+cross symbols' maintenance margin plus their PnL (others at their marks). Hedge legs of one
+symbol share one LP (§5.2). Inverse (§6.1): LP = Q·(MMR + s) / (M + cum + s·Q/E).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from planner.domain.analysis import Analysis
+from planner.domain.engine import analyze
+from planner.domain.plan import Market, Plan, TierTable
+from planner.storage import load_plan, plan_to_bytes
+from planner.storage.tier_library import tier_table
+from tests.conftest import EXAMPLES
+
+NAMES = [
+    "same-trade-isolated",
+    "same-trade-cross",
+    "scalper",
+    "swing",
+    "hedger",
+    "hybrid",
+    "coin-margined",
+    "hedge-mode",
+]
+PRICE = 1e-6  # relative tolerance of prices and amounts
+
+
+def _load(name: str) -> tuple[Plan, Analysis]:
+    plan = load_plan(EXAMPLES / f"{name}.tplan")
+    return plan, analyze(plan)
+
+
+def _approx(value: float) -> object:
+    return pytest.approx(value, rel=PRICE, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formulas (independent of the engine)
+
+
+@dataclass(frozen=True)
+class Leg:
+    side: int  # +1 long, −1 short
+    q: float  # linear: base units; inverse: USD (contracts × contract size)
+    entry: float
+
+
+def tier_at(market: Market, notional: float) -> tuple[float, float]:
+    """(MMR, maintenance amount) of the floor-inclusive tier that holds ``notional``."""
+    chosen = market.tiers[0]
+    for tier in market.tiers:
+        if notional >= tier.notional_floor:
+            chosen = tier
+    return chosen.mmr, chosen.maintenance_amount
+
+
+def linear_lp(collateral: float, legs: list[Leg], market: Market) -> float | None:
+    """Binance linear LP of the legs of one symbol on ``collateral``, tiers at the LP."""
+    price = market.mark_price
+    for _ in range(50):
+        rates = [tier_at(market, leg.q * price) for leg in legs]
+        numerator = (
+            collateral
+            + sum(cum for _, cum in rates)
+            - sum(leg.side * leg.q * leg.entry for leg in legs)
+        )
+        denominator = sum(leg.q * mmr for leg, (mmr, _) in zip(legs, rates, strict=True)) - sum(
+            leg.side * leg.q for leg in legs
+        )
+        lp = numerator / denominator
+        if lp <= 1e-6:
+            return None
+        if [tier_at(market, leg.q * lp) for leg in legs] == rates:
+            return lp
+        price = lp
+    raise AssertionError("the tier at the liquidation price did not settle")
+
+
+def inverse_lp(collateral: float, leg: Leg, market: Market) -> float | None:
+    """Binance COIN-M LP (tiers in coin: Q / price)."""
+    price = market.mark_price
+    for _ in range(50):
+        mmr, cum = tier_at(market, leg.q / price)
+        denominator = collateral + cum + leg.side * leg.q / leg.entry
+        if denominator <= 0:
+            return None
+        lp = leg.q * (mmr + leg.side) / denominator
+        if lp <= 0:
+            return None
+        if tier_at(market, leg.q / lp) == (mmr, cum):
+            return lp
+        price = lp
+    raise AssertionError("the tier at the liquidation price did not settle")
+
+
+def linear_pnl(leg: Leg, price: float) -> float:
+    return leg.side * leg.q * (price - leg.entry)
+
+
+def linear_mm(leg: Leg, market: Market) -> float:
+    notional = leg.q * market.mark_price
+    mmr, cum = tier_at(market, notional)
+    return notional * mmr - cum
+
+
+def loss_at_stop_linear(leg: Leg, stop: float, taker: float) -> float:
+    return -linear_pnl(leg, stop) + taker * leg.q * (leg.entry + stop)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every example
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_exists_round_trips_and_explains_itself(name: str) -> None:
+    path = EXAMPLES / f"{name}.tplan"
+    data = path.read_bytes()
+    plan = load_plan(path)
+    assert plan_to_bytes(plan) == data
+    assert plan.name.strip()
+    assert len(plan.notes.strip()) > 200
+    assert "try" in plan.notes.lower()
+    analysis = analyze(plan)
+    assert len(analysis.positions) == len(plan.positions) >= 1
+
+
+def test_there_are_no_other_examples() -> None:
+    assert sorted(p.stem for p in EXAMPLES.glob("*.tplan")) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "coin-margined"])
+def test_binance_linear_markets_carry_the_shipped_tier_table(name: str) -> None:
+    plan, _ = _load(name)
+    for market in plan.markets:
+        assert isinstance(market.maintenance, TierTable)
+        assert market.maintenance == tier_table("binance", market.symbol)
+        assert market.maintenance.as_of == "2024-10-24"
+        assert market.maintenance.source
+
+
+# ---------------------------------------------------------------------------------------------
+# Key figures
+
+
+def test_same_trade_isolated() -> None:
+    plan, analysis = _load("same-trade-isolated")
+    assert plan.account.wallet_balance == 10000
+    market = plan.market("BTCUSDT")
+    leg = Leg(+1, 0.2, 50000)
+    assert leg.q * leg.entry == 10000 and market.mark_price == 50000
+    margin = leg.q * leg.entry / 10
+    assert margin == pytest.approx(1000)
+    position = analysis.positions[0]
+    assert position.margin_mode == "isolated"
+    assert position.margin == _approx(margin)
+    assert position.liquidation_price == _approx(linear_lp(margin, [leg], market))
+    assert position.liquidation_price == pytest.approx(45180.72, abs=0.01)
+    assert position.bankruptcy_price == _approx(leg.entry - margin / leg.q)
+    assert position.loss_at_stop == _approx(loss_at_stop_linear(leg, 46000, 0))
+    assert position.max_loss == _approx(margin)
+    assert analysis.cross.wallet_balance == _approx(10000 - margin)
+
+
+def test_same_trade_cross() -> None:
+    plan, analysis = _load("same-trade-cross")
+    market = plan.market("BTCUSDT")
+    leg = Leg(+1, 0.2, 50000)
+    position = analysis.positions[0]
+    assert position.margin_mode == "cross"
+    assert position.initial_margin == _approx(1000)
+    assert analysis.cross.equity == _approx(10000)
+    assert analysis.cross.available == _approx(9000)
+    # free collateral 10,000 behind a 10,000 position: the formula gives 0, i.e. no LP
+    numerator = 10000 + tier_at(market, 0)[1] - leg.q * leg.entry
+    assert numerator == pytest.approx(0, abs=1e-9)
+    assert linear_lp(10000, [leg], market) is None
+    assert position.liquidation_price is None
+    assert position.max_loss == _approx(analysis.cross.equity)
+    assert position.loss_at_stop == _approx(loss_at_stop_linear(leg, 46000, 0))
+    # the twin: identical except for the margin mode
+    twin = load_plan(EXAMPLES / "same-trade-isolated.tplan")
+    assert twin.positions[0].model_copy(update={"margin_mode": "cross"}) == plan.positions[0]
+    assert (twin.account, twin.markets) == (plan.account, plan.markets)
+
+
+def test_scalper() -> None:
+    plan, analysis = _load("scalper")
+    assert plan.account.wallet_balance == 5000 and plan.account.position_mode == "one-way"
+    market = plan.market("BTCUSDT")
+    taker = plan.account.taker_fee_rate
+    legs = [Leg(+1, p.quantity, p.entry_price) for p in plan.positions]
+    assert len(legs) >= 4
+    for pos, leg, result in zip(plan.positions, legs, analysis.positions, strict=True):
+        assert pos.leverage == 25 and pos.margin_mode == "isolated" and pos.symbol == "BTCUSDT"
+        assert leg.q * leg.entry == pytest.approx(5000, rel=0.01)  # about $5,000 notional
+        assert result.margin == _approx(leg.q * leg.entry / 25)  # about $200
+        assert result.margin == pytest.approx(200, rel=0.01)
+        assert pos.stop_loss is not None
+        assert result.loss_at_stop == _approx(loss_at_stop_linear(leg, pos.stop_loss, taker))
+    # one-way: the entries net into one isolated bucket with one liquidation price
+    bucket_margin = sum(leg.q * leg.entry / 25 for leg in legs)
+    netted = Leg(+1, sum(leg.q for leg in legs), sum(leg.q * leg.entry for leg in legs))
+    netted = Leg(+1, netted.q, netted.entry / netted.q)
+    expected_lp = linear_lp(bucket_margin, [netted], market)
+    assert expected_lp is not None
+    assert len(analysis.buckets) == 1
+    bucket = analysis.buckets[0]
+    assert bucket.position_ids == tuple(p.id for p in plan.positions)
+    assert bucket.margin == _approx(bucket_margin)
+    assert bucket.liquidation_price == _approx(expected_lp)
+    for pos, result in zip(plan.positions, analysis.positions, strict=True):
+        assert result.liquidation_price == _approx(expected_lp)
+        assert pos.stop_loss > expected_lp  # every stop comes before liquidation
+    assert analysis.cross.wallet_balance == _approx(5000 - bucket_margin)
+
+
+def test_swing() -> None:
+    plan, analysis = _load("swing")
+    assert plan.account.wallet_balance == 20000
+    (pos,) = plan.positions
+    assert (pos.symbol, pos.side, pos.leverage, pos.margin_mode) == ("ETHUSDT", "long", 3, "cross")
+    assert len(pos.take_profits) == 2 and pos.stop_loss is not None
+    market = plan.market("ETHUSDT")
+    taker = plan.account.taker_fee_rate
+    leg = Leg(+1, pos.quantity, pos.entry_price)
+    (result,) = analysis.positions
+    assert result.initial_margin == _approx(leg.q * market.mark_price / 3)
+    assert analysis.cross.equity == _approx(20000 + linear_pnl(leg, market.mark_price))
+    assert result.liquidation_price == _approx(linear_lp(20000, [leg], market))
+    assert result.liquidation_price == pytest.approx(502.01, abs=0.01)
+    risk = loss_at_stop_linear(leg, pos.stop_loss, taker)
+    assert result.loss_at_stop == _approx(risk)
+    rewards = [
+        tp.fraction * (linear_pnl(leg, tp.price) - taker * leg.q * (leg.entry + tp.price))
+        for tp in pos.take_profits
+    ]
+    assert [tp.reward for tp in result.take_profits] == [_approx(r) for r in rewards]
+    assert result.reward_to_risk == _approx(sum(rewards) / risk)
+
+
+def _cross_figures(plan: Plan, analysis: Analysis) -> None:
+    """Every cross symbol's LP from the free collateral of §5.1 (one leg per symbol)."""
+    cross = [p for p in plan.positions if p.margin_mode == "cross"]
+    legs = {p.symbol: Leg(1 if p.side == "long" else -1, p.quantity, p.entry_price) for p in cross}
+    assert len(legs) == len(cross)  # one position per cross symbol in these examples
+    isolated_margin = sum(
+        p.quantity * p.entry_price / p.leverage + p.added_margin
+        for p in plan.positions
+        if p.margin_mode == "isolated"
+    )
+    wallet = plan.account.wallet_balance - isolated_margin
+    assert analysis.cross.wallet_balance == _approx(wallet)
+    pnl = {s: linear_pnl(leg, plan.market(s).mark_price) for s, leg in legs.items()}
+    mm = {s: linear_mm(leg, plan.market(s)) for s, leg in legs.items()}
+    assert analysis.cross.equity == _approx(wallet + sum(pnl.values()))
+    assert analysis.cross.maintenance_margin == _approx(sum(mm.values()))
+    for symbol, leg in legs.items():
+        free = wallet - sum(mm[s] - pnl[s] for s in legs if s != symbol)
+        expected = linear_lp(free, [leg], plan.market(symbol))
+        index = next(i for i, p in enumerate(plan.positions) if p.symbol == symbol)
+        assert analysis.positions[index].liquidation_price == _approx(expected), symbol
+
+
+def test_hedger() -> None:
+    plan, analysis = _load("hedger")
+    sides = {(p.symbol, p.side, p.margin_mode) for p in plan.positions}
+    assert sides == {("BTCUSDT", "long", "cross"), ("ETHUSDT", "short", "cross")}
+    _cross_figures(plan, analysis)
+    btc, eth = analysis.positions
+    assert btc.liquidation_price == pytest.approx(42700.1, abs=0.1)
+    assert eth.liquidation_price == pytest.approx(3357.70, abs=0.01)
+    assert analysis.isolated_margin == 0
+
+
+def test_hybrid() -> None:
+    plan, analysis = _load("hybrid")
+    wallet = plan.account.wallet_balance
+    eth = plan.position("eth-conviction")
+    assert eth.margin_mode == "isolated" and eth.side == "long" and eth.symbol == "ETHUSDT"
+    eth_margin = eth.quantity * eth.entry_price / eth.leverage + eth.added_margin
+    assert eth_margin == pytest.approx(0.3 * wallet)  # 30 % isolated, 70 % cross
+    assert analysis.isolated_margin == _approx(eth_margin)
+    cross = {(p.symbol, p.side) for p in plan.positions if p.margin_mode == "cross"}
+    assert cross == {("BTCUSDT", "short"), ("SOLUSDT", "long")}
+
+    market = plan.market("ETHUSDT")
+    leg = Leg(+1, eth.quantity, eth.entry_price)
+    lp = linear_lp(eth_margin, [leg], market)
+    assert lp is not None
+    assert tier_at(market, leg.q * lp) == (0.005, 50)  # the second tier, taken at the LP
+    assert analysis.positions[0].liquidation_price == _approx(lp)
+    assert analysis.positions[0].bankruptcy_price == _approx(leg.entry - eth_margin / leg.q)
+    assert eth.stop_loss is not None and eth.stop_loss > lp
+    _cross_figures(plan, analysis)
+
+
+def test_coin_margined() -> None:
+    plan, analysis = _load("coin-margined")
+    assert plan.account.currency == "BTC"
+    for market in plan.markets:
+        assert market.contract == "inverse" and market.contract_size == 100
+    wallet = plan.account.wallet_balance
+    taker = plan.account.taker_fee_rate
+    perp = plan.position("perp-long")
+    quarterly = plan.position("quarterly-long")
+    assert (perp.margin_mode, quarterly.margin_mode) == ("cross", "isolated")
+
+    q_leg = Leg(+1, quarterly.quantity * 100, quarterly.entry_price)
+    q_margin = q_leg.q / q_leg.entry / quarterly.leverage  # in BTC
+    q_lp = inverse_lp(q_margin, q_leg, plan.market(quarterly.symbol))
+    assert q_lp is not None
+    results = {r.id: r for r in analysis.positions}
+    assert results["quarterly-long"].margin == _approx(q_margin)
+    assert results["quarterly-long"].liquidation_price == _approx(q_lp)
+    assert results["quarterly-long"].liquidation_price == pytest.approx(46549.1, abs=0.1)
+    assert results["quarterly-long"].bankruptcy_price == _approx(
+        q_leg.q / (q_leg.q / q_leg.entry + q_margin)
+    )
+
+    p_leg = Leg(+1, perp.quantity * 100, perp.entry_price)
+    cross_wallet = wallet - q_margin
+    assert analysis.cross.wallet_balance == _approx(cross_wallet)
+    p_lp = inverse_lp(cross_wallet, p_leg, plan.market(perp.symbol))
+    assert results["perp-long"].liquidation_price == _approx(p_lp)
+    assert results["perp-long"].initial_margin == _approx(
+        p_leg.q / plan.market(perp.symbol).mark_price / perp.leverage
+    )
+    stop = perp.stop_loss
+    assert stop is not None
+    loss = p_leg.q * (1 / stop - 1 / p_leg.entry) + taker * (p_leg.q / p_leg.entry + p_leg.q / stop)
+    assert results["perp-long"].loss_at_stop == _approx(loss)
+
+
+def test_hedge_mode() -> None:
+    plan, analysis = _load("hedge-mode")
+    assert plan.account.position_mode == "hedge"
+    assert {p.symbol for p in plan.positions} == {"BTCUSDT"}
+    assert {p.side for p in plan.positions} == {"long", "short"}
+    assert {p.margin_mode for p in plan.positions} == {"cross"}
+    legs = [Leg(1 if p.side == "long" else -1, p.quantity, p.entry_price) for p in plan.positions]
+    expected = linear_lp(plan.account.wallet_balance, legs, plan.market("BTCUSDT"))
+    # reference/vectors.json derived_binance_hedge_mode_cross: 38,461.54
+    assert expected == pytest.approx(38461.54, abs=0.01)
+    for result in analysis.positions:
+        assert result.liquidation_price == _approx(expected)
+    pnl = sum(linear_pnl(leg, 60000) for leg in legs)
+    assert analysis.cross.equity == _approx(plan.account.wallet_balance + pnl)
+
+
+def test_examples_are_installed_as_package_resources() -> None:
+    from importlib.resources import files
+
+    folder = files("planner.resources").joinpath("examples")
+    for name in NAMES:
+        assert (
+            folder.joinpath(f"{name}.tplan").read_bytes()
+            == Path(EXAMPLES / f"{name}.tplan").read_bytes()
+        )
