@@ -174,7 +174,10 @@ def _build(plan: Plan) -> Book:
 
     # legs: one per (market, side)
     key = pos_market * 2 + (pos_sign > 0)
-    leg_key, pos_leg = np.unique(key, return_inverse=True)
+    present = np.zeros(2 * m, dtype=bool)
+    present[key] = True
+    leg_key = np.flatnonzero(present)  # sorted: by market, short before long
+    pos_leg = (np.cumsum(present) - 1)[key]
     n_legs = len(leg_key)
     leg_market = leg_key // 2
     leg_sign = np.where(leg_key % 2 == 1, 1.0, -1.0)
@@ -190,7 +193,11 @@ def _build(plan: Plan) -> Book:
 
     # groups: each isolated leg alone, then the cross legs of each market together
     iso_legs = np.flatnonzero(leg_isolated)
-    cross_markets, cross_group = np.unique(leg_market[~leg_isolated], return_inverse=True)
+    cross_leg_market = leg_market[~leg_isolated]  # sorted, as the legs are
+    cross_first = np.ones(len(cross_leg_market), dtype=bool)
+    cross_first[1:] = cross_leg_market[1:] != cross_leg_market[:-1]
+    cross_markets = cross_leg_market[cross_first]
+    cross_group = np.cumsum(cross_first) - 1
     leg_group = np.empty(n_legs, dtype=np.intp)
     leg_group[iso_legs] = np.arange(len(iso_legs))
     leg_group[~leg_isolated] = len(iso_legs) + cross_group

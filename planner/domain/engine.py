@@ -115,65 +115,93 @@ def solve_groups(
     return liquidation, _valid(bankrupt)
 
 
+class _Lines:
+    """Each leg's health on each of its tiers as a line in u, ``a + cum + (b − q·(mmr + fee))·u``
+    (PnL less maintenance and the fee to close), summed by group."""
+
+    def __init__(self, book: Book, collateral: np.ndarray, fee_rate: float) -> None:
+        self.book = book
+        self.collateral = collateral
+        self.n_groups = len(book.group_market)
+        q = book.leg_q
+        self.const = (book.leg_a[:, None] + book.leg_cum).ravel()
+        self.slope_by_tier = (book.leg_b[:, None] - q[:, None] * (book.leg_mmr + fee_rate)).ravel()
+        self.base = np.arange(len(q)) * book.leg_floors.shape[1]
+
+    def slope(self, tier: np.ndarray) -> np.ndarray:
+        """Every group's slope with its legs on ``tier``."""
+        return np.bincount(self.book.leg_group, self.slope_by_tier[self.base + tier], self.n_groups)
+
+    def health(self, u: np.ndarray) -> np.ndarray:
+        """Every group's collateral + PnL − MM − fee at its own ``u``."""
+        book = self.book
+        leg_u = u[book.leg_group]
+        index = self.base + leg_tier(book, book.leg_q * leg_u)
+        value = self.const[index] + self.slope_by_tier[index] * leg_u
+        return self.collateral + np.bincount(book.leg_group, value, self.n_groups)
+
+    def newton(self, tier: np.ndarray) -> np.ndarray:
+        """Newton's method from the legs' ``tier``: every group's root (NaN where none)."""
+        book = self.book
+        group, q = book.leg_group, book.leg_q
+        moved = np.zeros(len(q), dtype=bool)
+        for _ in range(2 * book.leg_floors.shape[1] + 3):
+            index = self.base + tier
+            const = np.bincount(group, self.const[index], self.n_groups)
+            slope = np.bincount(group, self.slope_by_tier[index], self.n_groups)
+            root = -(self.collateral + const) / slope
+            found = np.isfinite(root) & (root > 0)
+            next_tier = np.where(
+                found[group], leg_tier(book, q * np.where(found, root, 0.0)[group]), tier
+            )
+            moved = next_tier != tier
+            if not moved.any():
+                break
+            tier = next_tier
+        # A run that stopped without settling (no root: it wandered between tiers) is no
+        # answer: a root must lie on the lines of the tiers that hold it.
+        settled = np.bincount(group, moved, self.n_groups) == 0
+        return np.where(found & settled, root, np.nan)
+
+
 def _nearest_root(
     book: Book, mark_tier: np.ndarray, collateral: np.ndarray, fee_rate: float
 ) -> np.ndarray:
     """The root of every group's health nearer its mark (NaN where there is none).
 
-    F is concave, so Newton's method started anywhere moves monotonically onto a root after its
-    first step, one tier per step. Run 0 starts on the tiers at the mark and finds the root on
-    the side where the group loses (where a flat tangent gives no direction, from u = 0). Only
-    a group whose slope turns from rising (at u = 0) to falling (at u = ∞) can have a second
-    root, on the other side; run 1, from the far end of that side, finds it.
+    F is concave, so Newton's method moves monotonically onto a root after its first step, one
+    tier per step. Started on the tiers at the mark it finds the root on the side where the
+    group loses (where the tangent is flat, it starts from u = 0 instead). Only a group whose
+    slope turns from rising (at u = 0) to falling (at u = ∞) can have a second root, on the
+    other side; it is looked for only where the group is alive at the mark and fails at the
+    mirror image of the first root (the same distance on the other side) or has no first root.
     """
-    n_groups = len(book.group_market)
-    n_legs = len(book.leg_q)
+    lines = _Lines(book, collateral, fee_rate)
     group = book.leg_group
-    q = book.leg_q
-    n_tiers = book.leg_floors.shape[1]
-    # each leg's line on each tier: PnL − MM − fee = a + cum + (b − q·(mmr + fee))·u
-    const_by_tier = (book.leg_a[:, None] + book.leg_cum).ravel()
-    slope_by_tier = (book.leg_b[:, None] - q[:, None] * (book.leg_mmr + fee_rate)).ravel()
-    base = np.arange(n_legs) * n_tiers
-    first = np.zeros(n_legs, dtype=np.intp)
+    first = np.zeros(len(book.leg_q), dtype=np.intp)
     last = book.leg_last_tier
-
-    def slope(tier: np.ndarray) -> np.ndarray:
-        return np.bincount(group, slope_by_tier[base + tier], n_groups)
-
-    at_mark = slope(mark_tier)
-    flat = at_mark == 0
-    tier = np.where(flat[group], first, mark_tier)[None]
-    if (flat | ((slope(first) > 0) & (slope(last) < 0))).any():
-        tier = np.concatenate([tier, np.where((at_mark < 0)[group], first, last)[None]])
-    runs = len(tier)
-    bins = (group + np.arange(runs)[:, None] * n_groups).ravel()
-    total = runs * n_groups
-    offset = np.tile(collateral, runs)
-
-    for _ in range(2 * n_tiers + 3):
-        index = (base + tier).ravel()
-        const = np.bincount(bins, const_by_tier[index], total)
-        root = (-(offset + const) / np.bincount(bins, slope_by_tier[index], total)).reshape(
-            runs, n_groups
-        )
-        found = np.isfinite(root) & (root > 0)
-        trial = np.where(found, root, 0.0)[:, group]
-        next_tier = np.where(found[:, group], leg_tier(book, q * trial), tier)
-        moved = next_tier != tier
-        if not moved.any():
-            break
-        tier = next_tier
-    # A run that stopped without settling (no root: it wandered between tiers) is no answer:
-    # a root must lie on the lines of the tiers that hold it.
-    unsettled = np.zeros((runs, n_groups), dtype=bool)
-    np.logical_or.at(unsettled, (np.arange(runs)[:, None], group), moved)
-    root = np.where(found & ~unsettled, root, np.nan)
-    if runs == 1:
-        return root[0]
-    distance = np.abs(np.log(root / book.mark_u[book.group_market]))
-    first_nearer = ~(distance[1] < distance[0])  # NaN compares False
-    return np.where(first_nearer & np.isfinite(root[0]), root[0], root[1])
+    at_mark = lines.slope(mark_tier)
+    near = lines.newton(np.where((at_mark == 0)[group], first, mark_tier))
+    two_sided = (lines.slope(first) > 0) & (lines.slope(last) < 0)
+    if not two_sided.any():
+        return near
+    mark_u = book.mark_u[book.group_market]
+    has_near = np.isfinite(near)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mirror = np.where(has_near, mark_u * (mark_u / near), mark_u)
+    has_mirror = has_near & np.isfinite(mirror)
+    mirror_alive = has_mirror & (lines.health(mirror) > 0)
+    search = two_sided & (lines.health(mark_u) > 0) & ~mirror_alive
+    if not search.any():
+        return near
+    upper = np.where(has_near, near < mark_u, at_mark >= 0)  # where the other root would be
+    from_end = np.where(upper[group], last, first)
+    mirror_tier = leg_tier(book, book.leg_q * mirror[group])
+    start = np.where(has_mirror[group], mirror_tier, from_end)
+    far = np.where(search, lines.newton(np.where(search[group], start, mark_tier)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        far_nearer = np.abs(np.log(far / mark_u)) < np.abs(np.log(near / mark_u))
+    return np.where(far_nearer | ~has_near, far, near)
 
 
 def _valid(u: np.ndarray) -> np.ndarray:

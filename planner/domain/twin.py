@@ -165,17 +165,22 @@ class Comparison:
         }
 
 
-def beyond_stop(side: str, liquidation: float | None, stop: float | None) -> float | None:
-    """side·(stop − LP)/stop: > 0 when the stop comes first, < 0 when liquidation does."""
-    if liquidation is None or stop is None:
+def beyond_stop(mark: float, liquidation: float | None, stop: float | None) -> float | None:
+    """How far the liquidation price lies beyond the stop, seen from the mark, as a fraction of
+    the stop price: > 0 when the stop comes first, < 0 when liquidation does. ``None`` when
+    either is missing or when liquidation is not on the way from the mark to the stop (a
+    hedged symbol's shared liquidation price can lie on the other side of the mark)."""
+    if liquidation is None or stop is None or stop == mark:
         return None
-    sign = 1.0 if side == "long" else -1.0
-    return sign * (stop - liquidation) / stop
+    toward_stop = 1.0 if stop > mark else -1.0
+    if (liquidation - mark) * toward_stop <= 0:
+        return None
+    return toward_stop * (liquidation - stop) / stop
 
 
 def _figures(variant: str, pos: Position, r: PositionResult, analysis: Analysis) -> TwinFigures:
     stop = pos.stop_loss
-    beyond = beyond_stop(pos.side, r.liquidation_price, stop)
+    beyond = beyond_stop(r.mark_price, r.liquidation_price, stop)
     before = None if stop is None else r.liquidated or (beyond is not None and beyond < 0)
     return TwinFigures(
         variant=variant,

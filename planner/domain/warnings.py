@@ -32,6 +32,7 @@ from planner.domain.formatting import (
 )
 from planner.domain.plan import Plan
 from planner.domain.scenarios import liquidating_market_move
+from planner.domain.twin import beyond_stop
 
 Severity = Literal["danger", "warning", "notice"]
 SEVERITY_ORDER: dict[str, int] = {"danger": 0, "warning": 1, "notice": 2}
@@ -105,7 +106,8 @@ def plan_warnings(plan: Plan, analysis: Analysis) -> list[PlanWarning]:
         stop, lp = pos.stop_loss, result.liquidation_price
         if stop is None or lp is None or result.liquidated:
             continue
-        if (pos.side == "long" and lp >= stop) or (pos.side == "short" and lp <= stop):
+        beyond = beyond_stop(result.mark_price, lp, stop)
+        if beyond is not None and beyond <= 0:
             tick = ticks.get(pos.symbol)
             where = "the cross pool is" if pos.margin_mode == "cross" else "it is"
             add(

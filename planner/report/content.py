@@ -485,7 +485,7 @@ class _Builder:
                 )
                 or MISSING
             )
-            buffer = beyond_stop(pos.side, r.liquidation_price, pos.stop_loss)
+            buffer = beyond_stop(r.mark_price, r.liquidation_price, pos.stop_loss)
             targets.append(
                 Row(
                     (

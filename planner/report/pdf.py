@@ -14,7 +14,6 @@ preview, since a printer is a ``QPagedPaintDevice`` too.
 
 from __future__ import annotations
 
-import ctypes
 import math
 import os
 import sys
@@ -133,49 +132,6 @@ def ensure_app() -> QGuiApplication:
     return app  # type: ignore[return-value]
 
 
-class _NoneReferences:
-    """Gives ``None`` back the references that PySide6 takes while Qt draws.
-
-    PySide6 6.12 on CPython 3.11 returns ``None`` from every void method (``setPen``,
-    ``drawLine``, ``save`` …) without taking a reference, so each call removes one reference
-    from ``None``; a report makes tens of thousands of such calls and Python aborts
-    ("none_dealloc") once the count reaches zero, often only at exit. From CPython 3.12
-    ``None`` is immortal and this does nothing. What the calls took is added back to
-    ``None``'s reference count (as ``Py_INCREF`` would) at checkpoints and at the end; a
-    cushion taken on entry covers the calls between checkpoints.
-    """
-
-    CUSHION = 50_000
-
-    def __init__(self) -> None:
-        self.active = sys.implementation.name == "cpython" and sys.version_info < (3, 12)
-        self.expected = 0
-        self._cushion: list[None] = []
-
-    def __enter__(self) -> _NoneReferences:
-        if self.active:
-            self._cushion = [None] * self.CUSHION
-            self.expected = sys.getrefcount(None)
-        return self
-
-    def repay(self) -> None:
-        if self.active:
-            missing = self.expected - sys.getrefcount(None)
-            if missing > 0:
-                _add_references_to_none(missing)
-
-    def __exit__(self, *exc: object) -> None:
-        self.repay()
-        self._cushion = []
-
-
-def _add_references_to_none(count: int) -> None:
-    """``Py_INCREF(Py_None)`` ``count`` times (the reference count is ``ob_refcnt``, the first
-    field of every CPython object)."""
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    refcount.value += count
-
-
 # --------------------------------------------------------------------------------------------
 # entry points
 
@@ -201,8 +157,7 @@ def render_pdf_bytes(document: ReportDocument, paper: str = "a4") -> tuple[bytes
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
     ensure_app()
-    with _NoneReferences():
-        return _render_pdf_bytes(document, paper)
+    return _render_pdf_bytes(document, paper)
 
 
 def _render_pdf_bytes(document: ReportDocument, paper: str) -> tuple[bytes, int]:
@@ -244,22 +199,19 @@ def render_report(
     in a print preview's ``paintRequested``); returns the number of pages. Pass ``painter`` if
     one is already active on the device."""
     ensure_app()
-    with _NoneReferences() as references:
-        renderer = _Renderer(document, device, references)
-        pages = renderer.layout()
-        count = len(pages)
-        own = painter is None
-        if painter is None:
-            painter = QPainter()
-            if not painter.begin(device):
-                raise OSError("cannot start drawing on the output device")
-        try:
-            renderer.paint(painter, pages)
-        finally:
-            if own:
-                painter.end()
-            del renderer, pages  # before the final count of references to None
-    return count
+    renderer = _Renderer(document, device)
+    pages = renderer.layout()
+    own = painter is None
+    if painter is None:
+        painter = QPainter()
+        if not painter.begin(device):
+            raise OSError("cannot start drawing on the output device")
+    try:
+        renderer.paint(painter, pages)
+    finally:
+        if own:
+            painter.end()
+    return len(pages)
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,11 +397,8 @@ class _TableLayout:
 
 
 class _Renderer:
-    def __init__(
-        self, document: ReportDocument, device: QPagedPaintDevice, references: _NoneReferences
-    ) -> None:
+    def __init__(self, document: ReportDocument, device: QPagedPaintDevice) -> None:
         self.document = document
-        self.references = references
         self.device = device
         self.text = _Text(device)
         dpi = device.logicalDpiY()
@@ -563,7 +512,6 @@ class _Renderer:
         for index, block in enumerate(blocks):
             if index:
                 flow.gap(self.block_gap if not isinstance(block, Subheading) else 12 * pt)
-            self.references.repay()
             if isinstance(block, Subheading):
                 sub_h = self.text.line_height(self.s_h2) + 3 * pt
                 flow.ensure(sub_h + self._lead(blocks, index + 1))
@@ -1232,14 +1180,11 @@ class _Renderer:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
             self._running(painter, number, total)
-            for n, (y, op) in enumerate(ops):
+            for y, op in ops:
                 painter.save()
                 op(painter, y)
                 painter.restore()
-                if n % 64 == 63:
-                    self.references.repay()
             painter.restore()
-            self.references.repay()
 
     def _running(self, p: QPainter, number: int, total: int) -> None:
         doc = self.document

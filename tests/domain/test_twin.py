@@ -136,3 +136,37 @@ def test_empty_plan() -> None:
     assert comparison.positions == ()
     assert comparison.totals["planned"].free_balance == pytest.approx(20000)
     assert comparison.totals["all_cross"].worst_case_loss == 0
+
+
+def test_beyond_stop_is_measured_on_the_way_from_the_mark_to_the_stop() -> None:
+    from planner.domain.twin import beyond_stop
+
+    # long: stop 90 below the mark 100; liquidation at 80 comes after the stop
+    assert beyond_stop(100, 80, 90) == pytest.approx((90 - 80) / 90)
+    # long: liquidation at 95 comes before the stop at 90
+    assert beyond_stop(100, 95, 90) == pytest.approx(-(95 - 90) / 90)
+    # short: stop above; liquidation further above comes after the stop
+    assert beyond_stop(100, 120, 110) == pytest.approx((120 - 110) / 110)
+    # a shared hedge liquidation price below the mark is not on the way up to a short's stop
+    assert beyond_stop(100, 60, 110) is None
+    assert beyond_stop(100, None, 110) is None
+
+
+def test_hedge_short_leg_is_not_liquidated_before_its_stop_by_a_price_below_the_mark() -> None:
+    from pathlib import Path
+
+    from planner import load_plan
+    from planner.domain.engine import analyze
+    from planner.domain.twin import compare
+    from planner.domain.warnings import plan_warnings
+
+    plan = load_plan(Path(__file__).parents[2] / "resources" / "examples" / "hedge-mode.tplan")
+    analysis = analyze(plan)
+    short = next(p for p in plan.positions if p.side == "short" and p.stop_loss is not None)
+    result = analysis.position(analysis.index_of(short.id))
+    assert result.liquidation_price is not None
+    assert result.liquidation_price < result.mark_price < short.stop_loss  # premise
+    row = next(r for r in compare(plan).positions if r.id == short.id)
+    assert row.variants["planned"].liquidated_before_stop is False
+    codes = {(w.code, w.position_id) for w in plan_warnings(plan, analysis)}
+    assert ("stop_beyond_liquidation", short.id) not in codes
