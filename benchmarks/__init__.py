@@ -3,4 +3,4 @@
 Each module listed in ``SUITES`` has ``main() -> None`` that prints its figures.
 """
 
-SUITES = ["engine", "decision"]
+SUITES = ["engine", "decision", "ui", "chart"]

@@ -113,6 +113,7 @@ def main() -> None:
         f"{'positions':>10}  {'fresh median':>12}  {'fresh best':>10}  "
         f"{'cached median':>13}  {'cached best':>11}  {'µs/position':>11}"
     )
+    timings(_fresh(mixed_plan(100)), budget=0.5)  # steady state: imports, caches, clocks
     for n in SIZES:
         plan = mixed_plan(n)
         fresh = timings(_fresh(plan))

@@ -15,8 +15,6 @@ from pathlib import Path
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SVG = ICONS / "margin-planner.svg"
-#: Keep in step with planner/ui/icons.py ICON_SIZES.
-SIZES = (16, 32, 48, 64, 128, 256, 512)
 
 
 def render(svg: Path, sizes: tuple[int, ...], out_dir: Path) -> list[Path]:
@@ -45,7 +43,9 @@ def render(svg: Path, sizes: tuple[int, ...], out_dir: Path) -> list[Path]:
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for path in render(SVG, SIZES, ICONS):
+    from planner.ui.icons import ICON_SIZES  # the sizes the app loads
+
+    for path in render(SVG, ICON_SIZES, ICONS):
         print(path.relative_to(ICONS.parent.parent))
     return 0
 

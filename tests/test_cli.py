@@ -46,6 +46,10 @@ def test_analyze_prints_an_aligned_table_with_the_spec_figures() -> None:
     assert "196.00" in out and "4,500.00" in out
 
     lines = out.splitlines()
+    # the account summary: labels left, amounts right-aligned on one edge
+    summary = [line for line in lines if line.startswith("  ") and line.endswith(" USDT")]
+    assert len(summary) >= 8
+    assert len({len(line) for line in summary}) == 1, summary
     rule = next(i for i, line in enumerate(lines) if line.startswith("---"))
     header, rows = lines[rule - 1], lines[rule + 1 : rule + 4]
     assert [r.split()[0] for r in rows] == ["eth-conviction", "btc-core", "sol-hedge"]
@@ -59,7 +63,9 @@ def test_analyze_prints_an_aligned_table_with_the_spec_figures() -> None:
         elif char != "-" and start is not None:
             spans.append((start, i))
             start = None
-    assert len(spans) == len(header.split("  ")) - header.split("  ").count("") or len(spans) > 10
+    cells = [header[a:b].strip() for a, b in spans]
+    assert all(cells) and len(set(cells)) == len(cells), cells
+    assert {"id", "symbol", "entry", "mark", "liq. price", "bankruptcy"} <= set(cells)
     for line in (header, *rows):
         padded = line.ljust(spans[-1][1])
         for (_, end), (next_start, _) in itertools.pairwise(spans):

@@ -344,7 +344,7 @@ class Analysis:
         rewards: list[tuple[float, ...]] = [()] * n
         flat_rewards = level_rewards.tolist()
         start = 0
-        for i in np.flatnonzero(levels).tolist():
+        for i in levels.nonzero()[0].tolist():
             end = start + int(levels[i])
             rewards[i] = tuple(flat_rewards[start:end])
             start = end
@@ -381,7 +381,7 @@ class Analysis:
         leg_end = np.cumsum(np.bincount(leg, minlength=len(book.leg_q))).tolist()
         leg_positions = {
             j: [ids[i] for i in order[(leg_end[j - 1] if j else 0) : leg_end[j]]]
-            for j in np.flatnonzero(book.leg_isolated).tolist()
+            for j in book.leg_isolated.nonzero()[0].tolist()
         }
         buckets = tuple(
             IsolatedBucket(
@@ -397,7 +397,7 @@ class Analysis:
                 bankruptcy_price=_opt(group_bp[book.leg_group[j]]),
                 liquidated=bool(leg_liquidated[j]),
             )
-            for j in np.flatnonzero(book.leg_isolated).tolist()
+            for j in book.leg_isolated.nonzero()[0].tolist()
         )
         total_pnl = float(pnl.sum())
         return cls(

@@ -130,15 +130,15 @@ def _build(plan: Plan) -> Book:
     index = {m.symbol: i for i, m in enumerate(markets)}
     m = len(markets)
     rows = [_tier_rows(mk) for mk in markets]
-    k_max = max((len(r[0]) for r in rows), default=1)
-    floors = np.full((m, k_max), np.inf)
-    mmr = np.zeros((m, k_max))
-    cum = np.zeros((m, k_max))
-    for i, (f, r, c) in enumerate(rows):
-        floors[i, : len(f)] = f
-        mmr[i, : len(r)] = r
-        cum[i, : len(c)] = c
-    n_tiers = np.array([len(r[0]) for r in rows], dtype=np.intp)
+    n_tiers = [len(r[0]) for r in rows]
+    k_max = max(n_tiers, default=1)
+    pads = [k_max - k for k in n_tiers]
+    floors = np.array([f + [np.inf] * p for (f, _, _), p in zip(rows, pads, strict=True)])
+    mmr = np.array([r + [0.0] * p for (_, r, _), p in zip(rows, pads, strict=True)])
+    cum = np.array([c + [0.0] * p for (_, _, c), p in zip(rows, pads, strict=True)])
+    if not m:
+        floors = mmr = cum = np.zeros((0, k_max))
+    n_tiers = np.array(n_tiers, dtype=np.intp)
     inverse = np.array([mk.contract == "inverse" for mk in markets], dtype=bool)
     size = np.array([mk.contract_size for mk in markets], dtype=float)
     mark = np.array([mk.mark_price for mk in markets], dtype=float)
@@ -165,7 +165,7 @@ def _build(plan: Plan) -> Book:
     pos_stop = np.array([np.nan if s is None else s for s in stops], dtype=float)
     levels = np.fromiter(map(len, take_profits), dtype=np.intp, count=n)
     tp_position = np.repeat(np.arange(n), levels)
-    tp_levels = [tp for i in np.flatnonzero(levels).tolist() for tp in take_profits[i]]
+    tp_levels = [tp for i in levels.nonzero()[0].tolist() for tp in take_profits[i]]
     tp_price = np.array([tp.price for tp in tp_levels], dtype=float)
     tp_fraction = np.array([tp.fraction for tp in tp_levels], dtype=float)
     pos_inverse = inverse[pos_market]
@@ -176,7 +176,7 @@ def _build(plan: Plan) -> Book:
     key = pos_market * 2 + (pos_sign > 0)
     present = np.zeros(2 * m, dtype=bool)
     present[key] = True
-    leg_key = np.flatnonzero(present)  # sorted: by market, short before long
+    leg_key = present.nonzero()[0]  # sorted: by market, short before long
     pos_leg = (np.cumsum(present) - 1)[key]
     n_legs = len(leg_key)
     leg_market = leg_key // 2
@@ -192,7 +192,7 @@ def _build(plan: Plan) -> Book:
     leg_a, leg_b = pnl_coefficients(leg_sign, leg_q, leg_entry, leg_inverse)
 
     # groups: each isolated leg alone, then the cross legs of each market together
-    iso_legs = np.flatnonzero(leg_isolated)
+    iso_legs = leg_isolated.nonzero()[0]
     cross_leg_market = leg_market[~leg_isolated]  # sorted, as the legs are
     cross_first = np.ones(len(cross_leg_market), dtype=bool)
     cross_first[1:] = cross_leg_market[1:] != cross_leg_market[:-1]

@@ -10,7 +10,10 @@ In ``u`` (price for linear, 1/price for inverse) the left side is linear and mai
 is convex and piecewise linear (continuous tiers with rising rates), so the difference is
 concave. Taking the tier at the trial price and solving the straight line — what Binance
 describes as "recompute with the bracket at the liquidation price" — is Newton's method on that
-concave function, which reaches the exact root in at most one step per tier.
+concave function, which reaches the exact root in at most one step per tier. A concave function
+can cross zero twice: a hedged cross symbol whose legs nearly cancel fails on a fall and, as
+maintenance on both legs outgrows the net PnL, on a rally too; the root nearer the mark is the
+liquidation price (see ``_nearest_root``).
 """
 
 from __future__ import annotations
@@ -38,20 +41,15 @@ class LegState:
     fee_to_close: np.ndarray
 
 
-def tier_index(book: Book, market: np.ndarray, notional: np.ndarray) -> np.ndarray:
-    """Floor-inclusive tier lookup; notional beyond the table stays in the last tier."""
-    floors = book.floors[market]  # (..., K)
-    k = np.count_nonzero(floors <= notional[..., None], axis=-1) - 1
-    return np.maximum(k, 0)
-
-
 def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:
-    """``tier_index`` for one notional per leg (shape ``(..., legs)``)."""
-    k = (book.leg_floors <= notional[..., None]).sum(axis=-1) - 1
+    """Each leg's tier for its notional (shape ``(..., legs)``): floor-inclusive; a notional
+    beyond the table stays in the last tier."""
+    k = np.add.reduce(book.leg_floors <= notional[..., None], axis=-1) - 1
     return np.maximum(k, 0)
 
 
 def entry_notional(book: Book) -> np.ndarray:
+    """Each leg's notional at its entry: quote (linear) or coin (inverse)."""
     return book.leg_entry_notional
 
 
@@ -93,11 +91,8 @@ def solve_groups(
 
     Bankruptcy is linear in u. Liquidation is linear too where maintenance is frozen at entry
     (Bybit); elsewhere the group's health F(u) = collateral + PnL(u) − MM(u) − fee(u) is concave
-    and piecewise linear, so it has at most two roots — one below the mark and one above (a
-    hedged symbol whose tiers rise can fail on a rally as well as on a fall). Newton's method
-    started from u = 0 (the first tier's line) and from u = ∞ (the last tier's line) reaches
-    each of them exactly, one tier per step; the root nearer the mark is reported, the first
-    price at which the group fails as its symbol moves away from the mark.
+    and piecewise linear, with at most two roots, and the one nearer the mark is reported: the
+    first price at which the group fails as its symbol moves away from the mark.
     """
     n_groups = len(book.group_market)
     group = book.leg_group
@@ -151,9 +146,9 @@ class _Lines:
             slope = np.bincount(group, self.slope_by_tier[index], self.n_groups)
             root = -(self.collateral + const) / slope
             found = np.isfinite(root) & (root > 0)
-            next_tier = np.where(
-                found[group], leg_tier(book, q * np.where(found, root, 0.0)[group]), tier
-            )
+            # A tangent crossing at u ≤ 0 does not mean there is no root above 0 (it lies on
+            # the far side of the root): go on from u = 0, whose line settles the question.
+            next_tier = leg_tier(book, q * np.where(found, root, 0.0)[group])
             moved = next_tier != tier
             if not moved.any():
                 break
@@ -172,17 +167,19 @@ def _nearest_root(
     F is concave, so Newton's method moves monotonically onto a root after its first step, one
     tier per step. Started on the tiers at the mark it finds the root on the side where the
     group loses (where the tangent is flat, it starts from u = 0 instead). Only a group whose
-    slope turns from rising (at u = 0) to falling (at u = ∞) can have a second root, on the
-    other side; it is looked for only where the group is alive at the mark and fails at the
-    mirror image of the first root (the same distance on the other side) or has no first root.
+    slope turns from rising (at u = 0) to falling (at u = ∞), or is flat at the mark, can have
+    a root on the other side too; it is looked for only where the group is alive at the mark
+    and fails at the mirror image of the first root (the same distance on the other side), or
+    has no first root — starting there, or from the far end, Newton comes onto it from outside.
     """
     lines = _Lines(book, collateral, fee_rate)
     group = book.leg_group
     first = np.zeros(len(book.leg_q), dtype=np.intp)
     last = book.leg_last_tier
     at_mark = lines.slope(mark_tier)
-    near = lines.newton(np.where((at_mark == 0)[group], first, mark_tier))
-    two_sided = (lines.slope(first) > 0) & (lines.slope(last) < 0)
+    flat = at_mark == 0
+    near = lines.newton(np.where(flat[group], first, mark_tier))
+    two_sided = flat | ((lines.slope(first) > 0) & (lines.slope(last) < 0))
     if not two_sided.any():
         return near
     mark_u = book.mark_u[book.group_market]

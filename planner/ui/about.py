@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from importlib.metadata import PackageNotFoundError, version
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.venues import VENUES
+from planner.report.content import app_version
 from planner.storage.tier_library import shipped_tables
 from planner.ui.icons import app_icon
 
@@ -46,19 +46,13 @@ def tier_sources() -> list[TierSource]:
     groups: dict[tuple[str, str, str], list[str]] = {}
     for shipped in shipped_tables():
         venue = VENUES[shipped.venue].title if shipped.venue in VENUES else shipped.venue
-        key = (venue, shipped.table.source or "source not recorded", shipped.table.as_of or "")
-        groups.setdefault(key, []).append(shipped.symbol)
+        source = shipped.table.source or "source not recorded"
+        as_of = shipped.table.as_of or "date not recorded"
+        groups.setdefault((venue, source, as_of), []).append(shipped.symbol)
     return [
-        TierSource(venue, tuple(symbols), source, as_of or "date not recorded")
+        TierSource(venue, tuple(symbols), source, as_of)
         for (venue, source, as_of), symbols in groups.items()
     ]
-
-
-def app_version() -> str:
-    try:
-        return version("margin-planner")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown"
 
 
 class AboutDialog(QDialog):

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QPainter, QResizeEvent
 from PySide6.QtWidgets import (
@@ -67,6 +68,8 @@ BAR_ROLE = Qt.ItemDataRole.UserRole + 20
 MAX_WARNINGS_SHOWN = 50
 #: at this width and wider the panel lays its groups out in two columns
 TWO_COLUMNS_WIDTH = 500
+#: the warnings follow the plan at most this often (they scan scenarios and tiers)
+WARNINGS_DELAY_MS = 60
 
 
 class BucketModel(QAbstractTableModel):
@@ -189,8 +192,13 @@ class AccountPanel(QScrollArea):
         self._columns = 0
         self._arrange(2)
         self.setWidget(body)
+        self._warnings_timer = QTimer(self)
+        self._warnings_timer.setSingleShot(True)
+        self._warnings_timer.setInterval(WARNINGS_DELAY_MS)
+        self._warnings_timer.timeout.connect(self._on_warnings_timer_timeout)
         document.changed.connect(self._on_document_changed)
         self._on_document_changed()
+        self.refresh_warnings()
 
     # --- building --------------------------------------------------------------------------
 
@@ -309,8 +317,11 @@ class AccountPanel(QScrollArea):
         self.bucket_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.bucket_view.setMinimumHeight(90)
         header = self.bucket_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        # sized once per reset: ResizeToContents would measure every cell on every edit
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.bucket_view.resizeColumnsToContents()
+        self.bucket_model.modelReset.connect(self.bucket_view.resizeColumnsToContents)
         self.no_buckets = QLabel("No isolated positions.")
         layout.addWidget(self.bucket_view)
         layout.addWidget(self.no_buckets)
@@ -385,7 +396,9 @@ class AccountPanel(QScrollArea):
         has_buckets = bool(analysis.buckets)
         self.bucket_view.setVisible(has_buckets)
         self.no_buckets.setVisible(not has_buckets)
-        self._show_warnings()
+        # warnings scan the whole plan (scenarios, tiers): rate-limited, not on every keystroke
+        if not self._warnings_timer.isActive():
+            self._warnings_timer.start()
 
     def _cross_risk_text(self, plan: Plan) -> str:
         cross = self._document.analysis.cross
@@ -395,6 +408,15 @@ class AccountPanel(QScrollArea):
         if not any(p.margin_mode == "cross" for p in plan.positions):
             return f"{MISSING} (no cross positions)"
         return f"{format_percent(cross.risk_ratio)} · {RISK_WORDS[level]}"
+
+    def _on_warnings_timer_timeout(self) -> None:
+        self.refresh_warnings()
+
+    def refresh_warnings(self) -> None:
+        """Show the current plan's warnings now (they otherwise follow within
+        ``WARNINGS_DELAY_MS`` of the last change)."""
+        self._warnings_timer.stop()
+        self._show_warnings()
 
     def _show_warnings(self) -> None:
         analysis = self._document.analysis
@@ -419,6 +441,8 @@ class AccountPanel(QScrollArea):
         self.warning_list.setFixedHeight(max(height + 2 * self.warning_list.frameWidth() + 4, 30))
 
     def warning_texts(self) -> list[str]:
+        if self._warnings_timer.isActive():
+            self.refresh_warnings()
         return [self.warning_list.item(i).text() for i in range(self.warning_list.count())]
 
     # --- widgets → document ----------------------------------------------------------------
@@ -454,10 +478,10 @@ class AccountPanel(QScrollArea):
         _set_combo(self.mode_combo, self._document.plan.account.position_mode)
 
     def _on_taker_spin_changed(self, value: float) -> None:
-        self._edit_account("taker_fee_rate", value / 100)
+        self._edit_account("taker_fee_rate", float(f"{value / 100:.12g}"))
 
     def _on_maker_spin_changed(self, value: float) -> None:
-        self._edit_account("maker_fee_rate", value / 100)
+        self._edit_account("maker_fee_rate", float(f"{value / 100:.12g}"))
 
 
 def _set_spin(box: QDoubleSpinBox, value: float) -> None:

@@ -69,18 +69,27 @@ def make_spin_box(spec: EditorSpec, parent: QWidget | None = None) -> QDoubleSpi
 
 
 def configure_spin_box(box: QDoubleSpinBox, spec: EditorSpec) -> None:
+    """Apply ``spec`` to ``box``, touching only what differs: every setter invalidates the
+    box's size hint and relays out its form, which adds up when views refresh per keystroke."""
     box.blockSignals(True)
-    box.setDecimals(spec.decimals)
-    box.setRange(spec.minimum, spec.maximum)
-    box.setSingleStep(spec.step)
-    box.setSpecialValueText(spec.special)
-    box.setSuffix(spec.suffix)
-    box.setGroupSeparatorShown(True)
-    box.setAccelerated(True)
-    # a spin box asks for the width of its maximum (1e12 with 8 decimals is very wide);
-    # a modest minimum lets forms and docks shrink while the size hint still says "ample"
-    box.setMinimumWidth(box.fontMetrics().horizontalAdvance("0") * 9)
-    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    if box.decimals() != spec.decimals:
+        box.setDecimals(spec.decimals)
+    if box.minimum() != spec.minimum or box.maximum() != spec.maximum:
+        box.setRange(spec.minimum, spec.maximum)
+    if box.singleStep() != spec.step:
+        box.setSingleStep(spec.step)
+    if box.specialValueText() != spec.special:
+        box.setSpecialValueText(spec.special)
+    if box.suffix() != spec.suffix:
+        box.setSuffix(spec.suffix)
+    if not box.property("configured"):
+        box.setProperty("configured", True)
+        box.setGroupSeparatorShown(True)
+        box.setAccelerated(True)
+        # a spin box asks for the width of its maximum (1e12 with 8 decimals is very wide);
+        # a modest minimum lets forms and docks shrink while the size hint still says "ample"
+        box.setMinimumWidth(box.fontMetrics().horizontalAdvance("0") * 9)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     box.blockSignals(False)
 
 

@@ -160,7 +160,7 @@ class PlanDocument(QObject):
         self._plan = plan
         self._analysis = analyze(plan)
         self.changed.emit()
-        if select is not None:
+        if select and any(p.id == select for p in plan.positions):
             self.set_current(select)
         elif self.current_index is None:
             self._select_first()

@@ -155,7 +155,8 @@ class FileController(QObject):
     # --- autosave and recovery -------------------------------------------------------------
 
     def _on_document_changed(self) -> None:
-        if self._autosave is not None and self._document.is_modified:
+        # the stack's clean state moves after a command's redo: decide when the timer fires
+        if self._autosave is not None:
             self._autosave_timer.start()
 
     def _on_document_modified_changed(self, modified: bool) -> None:

@@ -9,7 +9,14 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolBar,
+    QWidget,
+)
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount
@@ -76,6 +83,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._summary = QLabel()
+        # shown whole when there is room, clipped rather than widening the window when not
+        self._summary.setMinimumWidth(40)
         self.statusBar().addPermanentWidget(self._summary)
         self._connect()
         self._layout_first_run()

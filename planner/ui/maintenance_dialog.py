@@ -167,8 +167,8 @@ class MaintenanceDialog(QDialog):
             for column, (key, _) in enumerate(TIER_COLUMNS):
                 value = values[key]
                 if key == "mmr":
-                    value = value * 100
-                text = "" if value is None else f"{value:g}"
+                    value = float(f"{value * 100:.12g}")
+                text = "" if value is None else f"{value:.12g}"
                 self.tier_table.setItem(row, column, QTableWidgetItem(text))
         self.source_edit.setText(table.source or "")
         self.as_of_edit.setText(table.as_of or "")
@@ -190,7 +190,8 @@ class MaintenanceDialog(QDialog):
                         f"tiers[{row}].{key} = {text!r}: {header} must be a number",
                         field=f"tiers[{row}].{key}",
                     ) from None
-                tier[key] = value / 100 if key == "mmr" else value
+                # percent → fraction without float noise (0.65 % → 0.0065, not 0.006500…01)
+                tier[key] = float(f"{value / 100:.12g}") if key == "mmr" else value
             tiers.append(tier)
         return tiers
 
@@ -199,7 +200,7 @@ class MaintenanceDialog(QDialog):
         if self.flat_button.isChecked():
             limit = self.max_leverage_spin.value()
             return {
-                "mmr": self.mmr_spin.value() / 100,
+                "mmr": float(f"{self.mmr_spin.value() / 100:.12g}"),
                 "maintenance_amount": self.amount_spin.value(),
                 "max_leverage": limit or None,
             }
@@ -248,7 +249,7 @@ class MaintenanceDialog(QDialog):
         )
         column = [k for k, _ in TIER_COLUMNS].index("maintenance_amount")
         for row, amount in enumerate(amounts):
-            self.tier_table.setItem(row, column, QTableWidgetItem(f"{amount:.8g}"))
+            self.tier_table.setItem(row, column, QTableWidgetItem(f"{amount:.12g}"))
 
     def _on_buttons_accepted(self) -> None:
         symbol = self._document.plan.markets[self._row].symbol

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -200,15 +201,21 @@ class MarketsPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized once per reset: ResizeToContents would measure every cell on every edit
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.view.resizeColumnsToContents()
+        self.model.modelReset.connect(self.view.resizeColumnsToContents)
         self.add_button = QPushButton("Add market")
         self.remove_button = QPushButton("Remove")
         self.maintenance_button = QPushButton("Maintenance…")
         self.maintenance_button.setToolTip(explain("maintenance"))
         buttons = QHBoxLayout()
         for button in (self.add_button, self.remove_button, self.maintenance_button):
-            buttons.addWidget(button)
+            # narrow docks may clip the words rather than widen the window
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(40)
+            buttons.addWidget(button, 1)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)

@@ -89,6 +89,26 @@ RISK_FILLS = {
     RiskLevel.LIQUIDATED: QColor(220, 30, 30, 120),
 }
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_HANDLED_ROLES = frozenset(
+    {
+        _DISPLAY,
+        _EDIT,
+        _ALIGNMENT,
+        _BACKGROUND,
+        _DECORATION,
+        _TOOLTIP,
+        int(SORT_ROLE),
+        int(POSITION_ID_ROLE),
+        int(EDITOR_ROLE),
+    }
+)
+
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -141,6 +161,7 @@ class PositionTableModel(QAbstractTableModel):
             name: column.tolist() for name, column in analysis.columns.items()
         }
         self._liquidated: list[bool] = analysis.liquidated.tolist()
+        self._display: dict[tuple[int, int], str] = {}
 
     def _on_document_changed(self) -> None:
         ids = [p.id for p in self._document.plan.positions]
@@ -192,27 +213,36 @@ class PositionTableModel(QAbstractTableModel):
         return flags
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # a view asks for a dozen roles per visible cell on every repaint: answer the roles
+        # this model does not use at once, and format each cell's text once per change
+        if role not in _HANDLED_ROLES or not index.isValid():
             return None
-        row, column = index.row(), COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._formatters[column.key](row)
-        if role == Qt.ItemDataRole.EditRole:
-            return self._edit_value(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        row, column_index = index.row(), index.column()
+        column = COLUMNS[column_index]
+        if role == _DISPLAY:
+            key = (row, column_index)
+            text = self._display.get(key)
+            if text is None:
+                text = self._display[key] = self._formatters[column.key](row)
+            return text
+        if role == _ALIGNMENT:
             return _RIGHT if column.numeric else _LEFT
+        if role == _BACKGROUND:
+            if column.key not in RISK_COLUMNS:
+                return None
+            return RISK_FILLS.get(self._risk_level(row))
+        if role == _DECORATION:
+            if column.key not in RISK_COLUMNS:
+                return None
+            return self._risk_icon(row, column, self._risk_level(row))
+        if role == _EDIT:
+            return self._edit_value(row, column)
         if role == SORT_ROLE:
             return self._sort_value(row, column)
         if role == POSITION_ID_ROLE:
             return self._ids[row]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(row, column)
-        if column.key in RISK_COLUMNS:
-            level = self._risk_level(row)
-            if role == Qt.ItemDataRole.BackgroundRole and level in RISK_FILLS:
-                return RISK_FILLS[level]
-            if role == Qt.ItemDataRole.DecorationRole:
-                return self._risk_icon(row, column, level)
         if role == EDITOR_ROLE and column.field is not None:
             return self._editor_spec(row, column.field)
         return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -482,8 +483,8 @@ def test_adding_isolated_margin_moves_prices_the_right_way(plan: Plan, data: st.
     after_ref = Reference(after_plan)
 
     # the wallet is unchanged: the margin comes out of the cross pool
-    assert after.cross.wallet_balance == np_approx(before.cross.wallet_balance - amount)
-    assert after.isolated_margin == np_approx(before.isolated_margin + amount)
+    assert after.cross.wallet_balance == about(before.cross.wallet_balance - amount)
+    assert after.isolated_margin == about(before.isolated_margin + amount)
 
     buckets_before = {(b.symbol, b.side): b for b in before.buckets}
     buckets_after = {(b.symbol, b.side): b for b in after.buckets}
@@ -527,17 +528,15 @@ def test_wallet_is_cross_wallet_plus_isolated_margins(plan: Plan) -> None:
     analysis = analyze(plan)
     ref = Reference(plan)
     assert analysis.wallet_balance == plan.account.wallet_balance
-    assert analysis.isolated_margin == np_approx(ref.isolated_margin)
-    assert math.fsum(b.margin for b in analysis.buckets) == np_approx(ref.isolated_margin)
-    assert analysis.cross.wallet_balance + analysis.isolated_margin == np_approx(
+    assert analysis.isolated_margin == about(ref.isolated_margin)
+    assert math.fsum(b.margin for b in analysis.buckets) == about(ref.isolated_margin)
+    assert analysis.cross.wallet_balance + analysis.isolated_margin == about(
         analysis.wallet_balance
     )
-    assert analysis.cross.wallet_balance == np_approx(ref.cross_wallet)
+    assert analysis.cross.wallet_balance == about(ref.cross_wallet)
 
 
-def np_approx(value: float) -> Any:
-    import pytest
-
+def about(value: float) -> Any:
     return pytest.approx(value, rel=1e-12, abs=1e-9 * max(1.0, abs(value)))
 
 
@@ -582,3 +581,34 @@ def test_a_hedged_cross_pool_can_fail_on_a_rally() -> None:
     assert long_leg.liquidation_price is not None
     assert math.isclose(long_leg.liquidation_price, 51_100 / 82.75, rel_tol=1e-12)
     assert long_leg.bankruptcy_price is None  # net long: the free collateral never reaches 0
+
+
+def test_liquidation_in_a_lower_tier_than_the_mark() -> None:
+    """1,000 long at 1 with the mark notional on the second tier's floor: that tier's line
+    crosses zero below u = 0, yet the pool fails in the first tier, where health is
+    950 + 1,000·(P − 1) − 0.02·1,000·P = 0, i.e. P = 50 / 980."""
+    tiers = [
+        {"notional_floor": 0, "notional_cap": 1_000, "mmr": 0.02},
+        {"notional_floor": 1_000, "mmr": 0.1, "maintenance_amount": 80},
+    ]
+    plan = Plan.model_validate(
+        {
+            "account": {"currency": "USDT", "wallet_balance": 950},
+            "markets": [{"symbol": "S0", "mark_price": 1, "maintenance": {"tiers": tiers}}],
+            "positions": [
+                {
+                    "id": "p",
+                    "symbol": "S0",
+                    "side": "long",
+                    "quantity": 1_000,
+                    "entry_price": 1,
+                    "leverage": 1,
+                    "margin_mode": "cross",
+                }
+            ],
+        }
+    )
+    (result,) = analyze(plan).positions
+    assert result.maintenance_rate == 0.1  # the mark notional, 1,000, is the floor of tier 2
+    assert result.liquidation_price is not None
+    assert math.isclose(result.liquidation_price, 50 / 980, rel_tol=1e-12)

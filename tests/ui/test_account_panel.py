@@ -7,7 +7,7 @@ from planner.ui import edits
 from planner.ui.account_panel import BAR_ROLE
 
 
-def test_shows_the_cross_pool(qtbot, window) -> None:  # noqa: ANN001
+def test_shows_the_cross_pool(qtbot, window) -> None:
     cross = window.document.analysis.cross
     figures = window.account.figures
     assert figures["cross_equity"].text() == format_amount(cross.equity, "USDT", with_unit=True)
@@ -16,7 +16,7 @@ def test_shows_the_cross_pool(qtbot, window) -> None:  # noqa: ANN001
     assert figures["cross_equity"].toolTip()
 
 
-def test_account_inputs_are_commands(qtbot, window) -> None:  # noqa: ANN001
+def test_account_inputs_are_commands(qtbot, window) -> None:
     document, panel = window.document, window.account
     panel.wallet_spin.setValue(25000)
     assert document.plan.account.wallet_balance == 25000
@@ -44,7 +44,7 @@ def test_account_inputs_are_commands(qtbot, window) -> None:  # noqa: ANN001
     assert panel.venue_combo.currentData() == "binance"
 
 
-def test_buckets_show_how_close_they_are_to_liquidation(qtbot, window) -> None:  # noqa: ANN001
+def test_buckets_show_how_close_they_are_to_liquidation(qtbot, window) -> None:
     model = window.account.bucket_model
     assert model.rowCount() == 1
     assert model.index(0, 0).data() == "ETHUSDT long"
@@ -56,7 +56,7 @@ def test_buckets_show_how_close_they_are_to_liquidation(qtbot, window) -> None: 
     assert model.rowCount() == 2
 
 
-def test_warnings_in_plain_words(qtbot, window) -> None:  # noqa: ANN001
+def test_warnings_in_plain_words(qtbot, window) -> None:
     panel, document = window.account, window.document
     assert panel.warning_texts() == ["No warnings."]
     document.edit(

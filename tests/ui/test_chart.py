@@ -28,7 +28,7 @@ MARK = ("mark", None, None)
 
 
 @pytest.fixture
-def panel(qtbot, document: PlanDocument) -> ChartPanel:  # noqa: ANN001
+def panel(qtbot, document: PlanDocument) -> ChartPanel:
     chart = ChartPanel(document)
     qtbot.addWidget(chart)
     chart.resize(480, 720)
@@ -65,7 +65,7 @@ def test_ladder_lines_sit_at_the_analysis_prices(panel: ChartPanel) -> None:
     assert panel.ladder.line_for(MARK).value() == 2900
 
 
-def test_ladder_follows_edits_from_the_table_and_commands(qtbot, window) -> None:  # noqa: ANN001
+def test_ladder_follows_edits_from_the_table_and_commands(qtbot, window) -> None:
     window.show()
     qtbot.waitExposed(window)
     chart, document, model = window.chart, window.document, window.table.model
@@ -171,7 +171,7 @@ def test_dragging_a_stop_previews_and_records_one_undo_step(panel: ChartPanel) -
     assert line.value() == 2800.0
 
 
-def test_every_figure_follows_a_drag_live(qtbot, window) -> None:  # noqa: ANN001
+def test_every_figure_follows_a_drag_live(qtbot, window) -> None:
     window.show()
     qtbot.waitExposed(window)
     chart, document, model = window.chart, window.document, window.table.model
@@ -202,7 +202,7 @@ def test_dragging_the_mark_and_take_profits(panel: ChartPanel) -> None:
     assert document.undo_stack.count() == 2
 
 
-def test_escape_cancels_a_drag(qtbot, panel: ChartPanel) -> None:  # noqa: ANN001
+def test_escape_cancels_a_drag(qtbot, panel: ChartPanel) -> None:
     document = panel.document
     before = document.plan
     line = panel.ladder.line_for(ETH_STOP)
@@ -221,7 +221,7 @@ def test_escape_cancels_a_drag(qtbot, panel: ChartPanel) -> None:  # noqa: ANN00
 
 
 def test_a_drag_the_plan_refuses_is_held_at_the_last_valid_price(
-    qtbot,  # noqa: ANN001
+    qtbot,
     panel: ChartPanel,
 ) -> None:
     document = panel.document
@@ -247,7 +247,7 @@ def test_a_drag_the_plan_refuses_is_held_at_the_last_valid_price(
     assert document.plan.positions[0].stop_loss == 0.01
 
 
-def test_window_has_a_chart_dock_with_a_view_toggle(window) -> None:  # noqa: ANN001
+def test_window_has_a_chart_dock_with_a_view_toggle(window) -> None:
     assert window.chart_dock.widget() is window.chart
     assert window.chart_dock.toggleViewAction() in window.view_menu.actions()
 

@@ -4,6 +4,7 @@ the add / duplicate / delete / reorder actions."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from planner.domain.formatting import format_amount, format_price
 from planner.ui.delegates import EDITOR_ROLE, SORT_ROLE, EditorSpec, FieldDelegate
@@ -13,17 +14,17 @@ EDIT = Qt.ItemDataRole.EditRole
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
-def _cell(model, row: int, key: str) -> QModelIndex:  # noqa: ANN001
+def _cell(model, row: int, key: str) -> QModelIndex:
     return model.index(row, COLUMN_INDEX[key])
 
 
-def test_model_passes_the_model_tester(qtbot, qtmodeltester, document) -> None:  # noqa: ANN001
+def test_model_passes_the_model_tester(qtbot, qtmodeltester, document) -> None:
     model = PositionTableModel(document)
     qtmodeltester.check(model, force_py=True)
     qtmodeltester.check(model)
 
 
-def test_model_stays_consistent_through_edits(qtbot, qtmodeltester, window) -> None:  # noqa: ANN001
+def test_model_stays_consistent_through_edits(qtbot, qtmodeltester, window) -> None:
     model = window.table.model
     qtmodeltester.check(model)
     assert model.setData(_cell(model, 1, "leverage"), 25.0)
@@ -34,7 +35,7 @@ def test_model_stays_consistent_through_edits(qtbot, qtmodeltester, window) -> N
     assert model.rowCount() == len(window.document.plan.positions)
 
 
-def test_editing_a_cell_updates_the_analysis_and_the_account_panel(qtbot, window) -> None:  # noqa: ANN001
+def test_editing_a_cell_updates_the_analysis_and_the_account_panel(qtbot, window) -> None:
     document, model, account = window.document, window.table.model, window.account
     before = account.figures["cross_initial_margin"].text()
     assert model.setData(_cell(model, 1, "leverage"), 20.0, EDIT)
@@ -50,7 +51,7 @@ def test_editing_a_cell_updates_the_analysis_and_the_account_panel(qtbot, window
     assert document.undo_stack.undoText() == "Change leverage of btc-core"
 
 
-def test_every_input_column_edits_its_field(qtbot, window) -> None:  # noqa: ANN001
+def test_every_input_column_edits_its_field(qtbot, window) -> None:
     document, model = window.document, window.table.model
     changes = {
         "quantity": 0.75,
@@ -70,7 +71,7 @@ def test_every_input_column_edits_its_field(qtbot, window) -> None:  # noqa: ANN
     assert document.plan.positions[2].side == "long"
 
 
-def test_invalid_values_are_refused(qtbot, window) -> None:  # noqa: ANN001
+def test_invalid_values_are_refused(qtbot, window) -> None:
     document, model = window.document, window.table.model
     before = document.plan
     with qtbot.waitSignal(model.edit_refused) as refused:
@@ -85,7 +86,7 @@ def test_invalid_values_are_refused(qtbot, window) -> None:  # noqa: ANN001
     assert document.plan is before
 
 
-def test_a_new_symbol_gets_a_market(qtbot, window) -> None:  # noqa: ANN001
+def test_a_new_symbol_gets_a_market(qtbot, window) -> None:
     document, model = window.document, window.table.model
     assert model.setData(_cell(model, 1, "symbol"), "DOGEUSDT")
     plan = document.plan
@@ -95,7 +96,7 @@ def test_a_new_symbol_gets_a_market(qtbot, window) -> None:  # noqa: ANN001
     assert market.maintenance.mmr == 0.005  # the flat default rule
 
 
-def test_outputs_are_formatted_and_read_only(qtbot, document) -> None:  # noqa: ANN001
+def test_outputs_are_formatted_and_read_only(qtbot, document) -> None:
     model = PositionTableModel(document)
     result = document.analysis.position(0)
     assert model.data(_cell(model, 0, "liquidation_price")) == format_price(
@@ -105,12 +106,13 @@ def test_outputs_are_formatted_and_read_only(qtbot, document) -> None:  # noqa: 
     for column in COLUMNS:
         editable = bool(model.flags(_cell(model, 0, column.key)) & Qt.ItemFlag.ItemIsEditable)
         assert editable == (column.field is not None), column.key
-    tip = model.headerData(COLUMN_INDEX["risk_ratio"], Qt.Orientation.Horizontal,
-                           Qt.ItemDataRole.ToolTipRole)
+    tip = model.headerData(
+        COLUMN_INDEX["risk_ratio"], Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
     assert "Maintenance margin ÷ equity" in tip
 
 
-def test_risk_is_shown_by_words_colour_and_icon(qtbot, window) -> None:  # noqa: ANN001
+def test_risk_is_shown_by_words_colour_and_icon(qtbot, window) -> None:
     document, model = window.document, window.table.model
     # a stop below the liquidation price of the isolated ETH long
     assert model.setData(_cell(model, 0, "stop_loss"), 2705.0)
@@ -127,7 +129,7 @@ def test_risk_is_shown_by_words_colour_and_icon(qtbot, window) -> None:  # noqa:
     assert model.data(risk, Qt.ItemDataRole.DecorationRole) is not None
 
 
-def test_sorting_is_numeric_with_missing_figures_last(qtbot, window) -> None:  # noqa: ANN001
+def test_sorting_is_numeric_with_missing_figures_last(qtbot, window) -> None:
     proxy, model = window.table.proxy, window.table.model
     column = COLUMN_INDEX["entry_price"]
     proxy.sort(column, Qt.SortOrder.AscendingOrder)
@@ -142,7 +144,7 @@ def test_sorting_is_numeric_with_missing_figures_last(qtbot, window) -> None:  #
     assert model.rowCount() == 3
 
 
-def test_add_duplicate_delete_and_reorder(qtbot, window) -> None:  # noqa: ANN001
+def test_add_duplicate_delete_and_reorder(qtbot, window) -> None:
     document, actions = window.document, window.actions
     document.set_current("btc-core")
     actions.add_position.trigger()
@@ -169,7 +171,7 @@ def test_add_duplicate_delete_and_reorder(qtbot, window) -> None:  # noqa: ANN00
     assert [p.id for p in document.plan.positions] == ["eth-conviction", "btc-core", "sol-hedge"]
 
 
-def test_delegate_builds_fitting_editors(qtbot, window) -> None:  # noqa: ANN001
+def test_delegate_builds_fitting_editors(qtbot, window) -> None:
     view, proxy = window.table.view, window.table.proxy
     delegate = view.itemDelegate()
     assert isinstance(delegate, FieldDelegate)
@@ -177,8 +179,7 @@ def test_delegate_builds_fitting_editors(qtbot, window) -> None:  # noqa: ANN001
     assert isinstance(spec, EditorSpec) and spec.decimals == 1 and spec.step == 0.1
     leverage = proxy.index(1, COLUMN_INDEX["leverage"])
     assert leverage.data(EDITOR_ROLE).maximum == 125  # the tier of 30,000 notional
-    editor = delegate.createEditor(view.viewport(), view.viewOptions() if hasattr(
-        view, "viewOptions") else _option(), leverage)
+    editor = delegate.createEditor(view.viewport(), _option(), leverage)
     delegate.setEditorData(editor, leverage)
     assert editor.value() == 10.0
     editor.setValue(30.0)
@@ -195,7 +196,5 @@ def test_delegate_builds_fitting_editors(qtbot, window) -> None:  # noqa: ANN001
     combo.deleteLater()
 
 
-def _option():  # noqa: ANN202
-    from PySide6.QtWidgets import QStyleOptionViewItem
-
+def _option() -> QStyleOptionViewItem:
     return QStyleOptionViewItem()
