@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from planner.domain.errors import PlanError
+from planner.version import app_version
 
 #: subcommand → (module under planner.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="margin-planner",
         description="Plan crypto futures positions and see what cross and isolated margin do.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -57,15 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_module(module: str):
     return importlib.import_module(f"planner.commands.{module}")
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("margin-planner")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

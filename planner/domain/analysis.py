@@ -23,6 +23,12 @@ ANALYSIS_FORMAT = "margin-planner.analysis"
 ANALYSIS_VERSION = 1
 
 
+def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
+    """The cross pool is liquidated when its equity falls to its maintenance margin (or below
+    zero, which an empty pool can reach when isolated margins exceed the wallet)."""
+    return (equity < 0) | ((maintenance > 0) & (equity <= maintenance))
+
+
 @dataclass(frozen=True, slots=True)
 class CrossPool:
     wallet_balance: float
@@ -303,7 +309,7 @@ class Analysis:
         cross_equity = cross_wallet + cross_pnl
         cross_mm = float((state.maintenance * cross_leg).sum())
         cross_im = float(((notional / book.pos_leverage) * ~isolated).sum())
-        cross_liquidated = bool(cross_equity < 0 or (cross_mm > 0 and cross_equity <= cross_mm))
+        cross_liquidated = bool(pool_failed(np.float64(cross_equity), np.float64(cross_mm)))
         cross = CrossPool(
             wallet_balance=cross_wallet,
             unrealized_pnl=cross_pnl,

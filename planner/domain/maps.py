@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.domain.analysis import pool_failed
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
 from planner.domain.scenarios import (
@@ -25,7 +26,6 @@ from planner.domain.scenarios import (
     _Layout,
     _moves_array,
     _symbol_index,
-    pool_failed,
 )
 
 MAP_FORMAT = "margin-planner.asset-map"

@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
+from planner.domain.analysis import pool_failed
 from planner.domain.book import Book, build_book
 from planner.domain.engine import LegState, cross_wallet, group_collateral, solve_groups, valuate
 from planner.domain.errors import PlanError, describe
@@ -247,11 +248,6 @@ class _Layout:
         """Every isolated bucket's equity and maintenance margin (shape (..., buckets))."""
         idx = self.iso_legs
         return self.book.leg_margin[idx] + state.pnl[..., idx], state.maintenance[..., idx]
-
-
-def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
-    """The engine's rule for a liquidated cross pool."""
-    return (equity < 0) | ((maintenance > 0) & (equity <= maintenance))
 
 
 def _pool_health(

@@ -15,7 +15,6 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePath
 
 import numpy as np
@@ -56,6 +55,7 @@ from planner.report.model import (
     Table,
 )
 from planner.storage import plan_to_bytes
+from planner.version import app_version
 
 __all__ = ["SHOCK_MOVES", "app_version", "build_report", "plan_fingerprint"]
 
@@ -65,13 +65,6 @@ SHOCK_MOVES: tuple[float, ...] = tuple(round(k / 10, 10) for k in range(-5, 6))
 CURVE_MOVES: tuple[float, ...] = tuple(round(k / 400, 10) for k in range(-200, 201))
 
 NOT_STATED = "not stated"
-
-
-def app_version() -> str:
-    try:
-        return version("margin-planner")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def plan_fingerprint(plan: Plan) -> str:

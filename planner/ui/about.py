@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.venues import VENUES
-from planner.report.content import app_version
 from planner.storage.tier_library import shipped_tables
 from planner.ui.icons import app_icon
+from planner.version import app_version
 
 LICENCE = "MIT"
 DISCLAIMER = (

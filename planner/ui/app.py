@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
 from planner.domain.errors import PlanError
@@ -102,7 +102,40 @@ def _application(color_scheme: str | None) -> QApplication:
     if color_scheme is not None:
         scheme = Qt.ColorScheme.Dark if color_scheme == "dark" else Qt.ColorScheme.Light
         QGuiApplication.styleHints().setColorScheme(scheme)
+        # not every platform theme follows the hint (offscreen does not): set the palette too
+        app.setPalette(dark_palette() if color_scheme == "dark" else app.style().standardPalette())
     return app
+
+
+def dark_palette() -> QPalette:
+    """A dark palette for Fusion; every view colours text through palette roles only."""
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    palette = QPalette()
+    for key, color in (
+        (role.Window, QColor(45, 45, 48)),
+        (role.WindowText, QColor(230, 230, 230)),
+        (role.Base, QColor(30, 30, 32)),
+        (role.AlternateBase, QColor(40, 40, 44)),
+        (role.ToolTipBase, QColor(60, 60, 64)),
+        (role.ToolTipText, QColor(235, 235, 235)),
+        (role.PlaceholderText, QColor(150, 150, 150)),
+        (role.Text, QColor(230, 230, 230)),
+        (role.Button, QColor(55, 55, 58)),
+        (role.ButtonText, QColor(230, 230, 230)),
+        (role.BrightText, QColor(255, 90, 90)),
+        (role.Light, QColor(75, 75, 78)),
+        (role.Midlight, QColor(62, 62, 66)),
+        (role.Mid, QColor(50, 50, 54)),
+        (role.Dark, QColor(25, 25, 27)),
+        (role.Shadow, QColor(0, 0, 0)),
+        (role.Highlight, QColor(42, 130, 218)),
+        (role.HighlightedText, QColor(255, 255, 255)),
+        (role.Link, QColor(100, 170, 255)),
+    ):
+        palette.setColor(key, color)
+    for key in (role.Text, role.WindowText, role.ButtonText):
+        palette.setColor(group.Disabled, key, QColor(130, 130, 130))
+    return palette
 
 
 def autosave_store() -> object | None:

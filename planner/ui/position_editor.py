@@ -370,6 +370,8 @@ class PositionEditor(QWidget):
                 fraction.setFrame(False)
                 configure_spin_box(fraction, EditorSpec("number", 0.01, 100, 2, 5, "", " %"))
                 fraction.setToolTip("The share of the position closed at this price.")
+                for box in (price, fraction):  # arrows would leave the digits no room
+                    box.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
                 price.valueChanged.connect(self._on_tp_value_changed)
                 fraction.valueChanged.connect(self._on_tp_value_changed)
                 table.setCellWidget(row, 0, price)

@@ -14,7 +14,7 @@ from planner.domain.ladder import symbol_ladder
 from planner.domain.plan import Plan
 from planner.ui import edits
 from planner.ui.chart import ChartPanel
-from planner.ui.chart.ladder_view import level_key, snap_to_tick
+from planner.ui.chart.ladder_view import level_key, level_style, snap_to_tick
 from planner.ui.document import PlanDocument
 from planner.ui.position_model import COLUMN_INDEX
 
@@ -38,16 +38,25 @@ def panel(qtbot, document: PlanDocument) -> ChartPanel:
 
 
 def assert_ladder_matches_analysis(chart: ChartPanel) -> None:
-    """Every level of the analysis's ladder has a visible line at its price, and no other."""
+    """Every level of the analysis's ladder is drawn at its price, and nothing else: the mark,
+    tiers and the selected position's levels as lines of their own, the other positions'
+    levels as segments of the faint curve of their style."""
     document = chart.document
-    symbol = document.plan.positions[document.current_index or 0].symbol
+    selected = document.current_id
+    symbol = document.plan.position(selected).symbol
     ladder = symbol_ladder(document.analysis, symbol)
-    keys = {level_key(level) for level in ladder.levels}
-    assert set(chart.ladder.level_keys()) == keys
-    for level in ladder.levels:
+    own = [lv for lv in ladder.levels if lv.position_id in (None, selected)]
+    faint = [lv for lv in ladder.levels if lv.position_id not in (None, selected)]
+    assert set(chart.ladder.line_keys()) == {level_key(level) for level in own}
+    for level in own:
         line = chart.ladder.line_for(level_key(level))
         assert line is not None and line.isVisible()
         assert line.value() == pytest.approx(level.price, rel=1e-12), level
+    for style, curve in chart.ladder.faint_curves.items():
+        expected = sorted({lv.price for lv in faint if level_style(lv) == style})
+        _x, y = curve.getData()
+        drawn = sorted(set(y.tolist())) if y is not None else []
+        assert drawn == pytest.approx(expected, rel=1e-12), style
 
 
 # --- the ladder -----------------------------------------------------------------------------
@@ -90,7 +99,8 @@ def test_ladder_follows_edits_from_the_table_and_commands(qtbot, window) -> None
 
 def test_items_are_built_once_and_updated(panel: ChartPanel) -> None:
     ladder, equity, document = panel.ladder, panel.equity, panel.document
-    keys = ladder.level_keys()
+    keys = ladder.line_keys()
+    curves_before = {style: id(curve) for style, curve in ladder.faint_curves.items()}
     lines = {key: id(ladder.line_for(key)) for key in keys}
     labels = {key: id(ladder.label_for(key)) for key in keys}
     zones = (id(ladder.loss_zone), id(ladder.profit_zone))
@@ -106,6 +116,7 @@ def test_items_are_built_once_and_updated(panel: ChartPanel) -> None:
     assert {key: id(ladder.line_for(key)) for key in keys} == lines
     assert {key: id(ladder.label_for(key)) for key in keys} == labels
     assert (id(ladder.loss_zone), id(ladder.profit_zone)) == zones
+    assert {style: id(curve) for style, curve in ladder.faint_curves.items()} == curves_before
     panel.show_equity()
     equity.refresh()
     assert [id(item) for item in equity.plot.getPlotItem().items] == plot_items
@@ -131,11 +142,19 @@ def test_every_position_of_the_symbol_is_shown_the_selected_one_emphasised(
     assert document.plan.position(new_id).symbol == "ETHUSDT"
     assert_ladder_matches_analysis(panel)
     selected = panel.ladder.line_for(("entry", new_id, None))
-    other = panel.ladder.line_for(ETH_ENTRY)
-    assert selected is not None and other is not None
-    assert selected.movable and not other.movable
-    assert selected.pen.widthF() > other.pen.widthF()
-    assert selected.pen.color().alpha() > other.pen.color().alpha()
+    assert selected is not None and selected.movable
+    # the other position is drawn faint and thin, and cannot be dragged
+    assert panel.ladder.line_for(ETH_ENTRY) is None
+    other = panel.ladder.faint_curves["entry"]
+    assert 3000.0 in panel.ladder.faint_prices("entry")
+    assert selected.pen.widthF() > other.opts["pen"].widthF()
+    assert selected.pen.color().alpha() > other.opts["pen"].color().alpha()
+    # clicking near a faint line selects its position
+    faint = next(lv for lv in panel.ladder._faint_levels if lv.kind == "entry")
+    panel.ladder.select_position_at(faint)
+    assert document.current_id == "eth-conviction"
+    assert panel.ladder.line_for(ETH_ENTRY) is not None
+    assert new_id in {lv.position_id for lv in panel.ladder._faint_levels}
     # isolated and cross liquidations look different
     document.set_current("btc-core")
     cross = panel.ladder.line_for(("liquidation", "btc-core", None))

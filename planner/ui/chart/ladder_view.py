@@ -1,9 +1,15 @@
 """The price ladder of the selected position's symbol: every level as a horizontal line, with
 its price and its distance from the mark; entry, stop, take-profit and mark lines can be dragged.
 
-Items are built once and kept in a pool keyed by level — an ``InfiniteLine`` and its
-``TextItem`` per level — and moved with ``setValue``; a level that disappears is hidden and its
-items are reused for the next new level. Nothing is cleared and rebuilt on a change.
+Items are built once and updated, never cleared and rebuilt on a change:
+
+* the levels one can drag or must read — the mark, tier boundaries and every level of the
+  selected position — each have an ``InfiniteLine`` and a ``TextItem`` from a pool keyed by
+  level, moved with ``setValue``; a level that goes away is hidden and its items serve the next;
+* the other positions of the symbol are drawn faint, one ``PlotCurveItem`` per style holding all
+  their lines as segments (``connect="pairs"``, updated with ``setData``), so that fifty
+  positions cost six items, not three hundred; their labels come from a second small pool and
+  are shown only where they fit.
 
 Dragging previews on ``sigPositionChanged`` (``document.preview``: every view follows live),
 commits one undo step on ``sigPositionChangeFinished`` (``document.apply``) and Escape cancels
@@ -17,9 +23,11 @@ All prices and distances come from ``symbol_ladder`` (the analysis); this view o
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from functools import partial
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -47,6 +55,17 @@ _PRIORITY = {
     "tier": 6,
 }
 _Z = {"zone": -20.0, "tier": -10.0, "other": 0.0, "selected": 10.0, "mark": 12.0, "label": 20.0}
+#: styles of the faint lines of the other positions (one curve each)
+_FAINT_STYLES = (
+    "entry",
+    "stop",
+    "take_profit",
+    "liquidation_isolated",
+    "liquidation_cross",
+    "bankruptcy",
+)
+#: how close (pixels) a click must be to a faint line to select its position
+_CLICK_PIXELS = 5.0
 #: the ladder is a column of horizontal lines: x runs over [0, 1] and is not a quantity
 _X_RANGE = (0.0, 1.0)
 _LABEL_X = 0.995
@@ -98,8 +117,6 @@ class _LevelItem:
     style: tuple[object, ...] | None = None
     text: str = ""
     price: float = math.nan
-    priority: int = 99
-    emphasised: bool = False
 
 
 @dataclass(eq=False)
@@ -130,6 +147,12 @@ class LadderView(QWidget):
         self._theme: ChartTheme = theme_for(self.palette())
         self._active: dict[LevelKey, _LevelItem] = {}
         self._free: list[_LevelItem] = []
+        #: the other positions' levels (drawn faint) and the labels of those that fit
+        self._faint_levels: list[Level] = []
+        self._faint_prices: dict[str, tuple[float, ...]] = {}
+        self._faint_labels: dict[LevelKey, pg.TextItem] = {}
+        self._free_labels: list[pg.TextItem] = []
+        self._faint_label_style: dict[int, str] = {}  # id(label) → the style it is coloured
         self._drag: _Drag | None = None
         self._syncing = False
         self._dirty = True
@@ -181,6 +204,15 @@ class LadderView(QWidget):
             self.plot.addItem(zone, ignoreBounds=True)
         self.loss_zone.setToolTip("Loss zone: between the entry and the stop")
         self.profit_zone.setToolTip("Profit zone: between the entry and the last take-profit")
+        self.faint_curves: dict[str, pg.PlotCurveItem] = {}
+        for style in _FAINT_STYLES:
+            curve = pg.PlotCurveItem(connect="pairs")
+            curve.setZValue(_Z["other"])
+            curve.setClickable(True, width=int(2 * _CLICK_PIXELS))
+            curve.setToolTip("Another position on this symbol: click to select it")
+            curve.sigClicked.connect(self._on_faint_curve_clicked)
+            self.plot.addItem(curve, ignoreBounds=True)
+            self.faint_curves[style] = curve
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -214,12 +246,23 @@ class LadderView(QWidget):
         item = self._active.get(key)
         return item.label if item is not None else None
 
-    def level_keys(self) -> list[LevelKey]:
+    def line_keys(self) -> list[LevelKey]:
+        """The levels drawn as their own line: the mark, tiers, the selected position's."""
         return list(self._active)
+
+    def faint_prices(self, style: str) -> tuple[float, ...]:
+        """The prices drawn faint in ``style`` (other positions' levels, duplicates merged)."""
+        return self._faint_prices.get(style, ())
+
+    def faint_label_for(self, key: LevelKey) -> pg.TextItem | None:
+        return self._faint_labels.get(key)
 
     def pool_size(self) -> int:
         """Every level item ever built (shown and spare)."""
         return len(self._active) + len(self._free)
+
+    def label_pool_size(self) -> int:
+        return len(self._faint_labels) + len(self._free_labels)
 
     def refresh(self) -> None:
         """Bring every item up to date with the document (synchronously)."""
@@ -305,6 +348,11 @@ class LadderView(QWidget):
         for item in [*self._active.values(), *self._free]:
             item.style = None  # restyled on the next sync
             item.label.fill = pg.mkBrush(self._theme.label_fill)
+        for style, curve in self.faint_curves.items():
+            curve.setPen(self._theme.level_pen(style, emphasised=False))
+        for label in [*self._faint_labels.values(), *self._free_labels]:
+            label.fill = pg.mkBrush(self._theme.label_fill)
+        self._faint_label_style.clear()
         self._sync()
 
     # --- the ladder ------------------------------------------------------------------------
@@ -334,22 +382,30 @@ class LadderView(QWidget):
         mark, tick = ladder.mark_price, ladder.tick_size
         theme = self._theme
         seen: set[LevelKey] = set()
+        faint: dict[str, list[float]] = {style: [] for style in _FAINT_STYLES}
+        self._faint_levels = []
         self._syncing = True
         try:
             for level in ladder.levels:
                 key = level_key(level)
                 if key in seen:  # two tier boundaries with one label: show the first
                     continue
+                emphasised = level.kind in ("mark", "tier") or level.position_id == selected
+                if not emphasised:
+                    faint[level_style(level)].append(level.price)
+                    self._faint_levels.append(level)
+                    continue
                 seen.add(key)
                 item = self._active.get(key) or self._acquire(key)
-                emphasised = level.kind in ("mark", "tier") or level.position_id == selected
-                movable = level.draggable and (level.kind == "mark" or emphasised)
+                movable = level.draggable
                 style = (level_style(level), emphasised, movable, theme)
                 if item.style != style:
                     self._restyle(item, level, emphasised, movable)
                     item.style = style
                 if level.draggable:
-                    item.line.setBounds((lowest_price(tick, mark), None))
+                    bounds = [lowest_price(tick, mark), None]
+                    if item.line.bounds() != bounds:
+                        item.line.setBounds(bounds)
                 if item.line.value() != level.price:  # the mouse may have moved it
                     item.line.setValue(level.price)
                 item.price = level.price
@@ -358,12 +414,11 @@ class LadderView(QWidget):
                     item.label.setText(text)
                     item.text = text
                 item.label.setPos(_LABEL_X, level.price)
-                item.priority = _PRIORITY[level.kind] + (0 if emphasised else 10)
-                item.emphasised = emphasised
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
         finally:
             self._syncing = False
+        self._sync_faint(faint)
         self._sync_zones(selected)
         self._sync_header(symbol, selected)
         if self._fit_pending and self._drag is None:
@@ -381,7 +436,6 @@ class LadderView(QWidget):
             line.sigPositionChangeFinished.connect(
                 partial(self._on_level_line_position_change_finished, item)
             )
-            line.sigClicked.connect(partial(self._on_level_line_clicked, item))
             self.plot.addItem(line, ignoreBounds=True)
             self.plot.addItem(label, ignoreBounds=True)
         item.key = key
@@ -401,8 +455,23 @@ class LadderView(QWidget):
     def _release_all(self) -> None:
         for key in list(self._active):
             self._release(key)
+        self._faint_levels = []
+        self._sync_faint({style: [] for style in _FAINT_STYLES})
+        self._place_faint_labels([])
         self.loss_zone.hide()
         self.profit_zone.hide()
+
+    def _sync_faint(self, faint: dict[str, list[float]]) -> None:
+        """The other positions' lines: one curve per style, every price once (a netted bucket
+        gives all its positions one liquidation price)."""
+        for style, curve in self.faint_curves.items():
+            prices = tuple(np.unique(faint[style]).tolist())
+            if prices == self._faint_prices.get(style):
+                continue
+            self._faint_prices[style] = prices
+            y = np.repeat(np.asarray(prices, dtype=float), 2)
+            x = np.tile(np.array(_X_RANGE), len(prices))
+            curve.setData(x=x, y=y, connect="pairs")
 
     def _restyle(self, item: _LevelItem, level: Level, emphasised: bool, movable: bool) -> None:
         theme, style = self._theme, level_style(level)
@@ -461,15 +530,13 @@ class LadderView(QWidget):
     def _layout_labels(self) -> None:
         """Place the labels so that none overlaps another.
 
-        The mark and the selected position's labels are all shown, pushed apart where they
-        crowd (a label may sit a little off its line; its colour names it). The other
-        positions' labels are shown only where they fit between those."""
+        The mark's, the tiers' and the selected position's labels are all shown, pushed apart
+        where they crowd (a label may sit a little off its line; its colour names it). The
+        other positions' labels are shown only where they fit between those."""
         items = list(self._active.values())
-        if not items:
-            return
         (_, _), (y_low, y_high) = self._view.viewRange()
         height = self._view.height()
-        if height <= 0 or y_high <= y_low:
+        if not items or height <= 0 or y_high <= y_low:
             return
         per_pixel = (y_high - y_low) / height
         gap = self._label_pixel_height(items[0]) + 1.0
@@ -477,26 +544,64 @@ class LadderView(QWidget):
         def pixel(price: float) -> float:
             return (y_high - price) / per_pixel
 
-        in_view = [it for it in items if y_low <= it.price <= y_high]
+        shown = sorted(
+            (it for it in items if y_low <= it.price <= y_high), key=lambda it: -it.price
+        )
         for it in items:
             if not y_low <= it.price <= y_high:
                 it.label.hide()
-        main = sorted((it for it in in_view if it.priority < 10), key=lambda it: -it.price)
-        placed: list[float] = []
-        positions = _spread([pixel(it.price) for it in main], gap, height)
-        for it, px in zip(main, positions, strict=True):
+        positions = _spread([pixel(it.price) for it in shown], gap, height)
+        for it, px in zip(shown, positions, strict=True):
             it.label.setPos(_LABEL_X, y_high - px * per_pixel)
             it.label.show()
-            placed.append(px)
-        placed.sort()
-        for it in sorted((it for it in in_view if it.priority >= 10), key=lambda it: it.priority):
-            px = pixel(it.price)
-            if _fits(px, placed, gap) and gap / 2 <= px <= height - gap / 2:
-                it.label.setPos(_LABEL_X, it.price)
-                it.label.show()
-                _insert_sorted(placed, px)
-            else:
-                it.label.hide()
+        placed = sorted(positions)
+        fitting: list[Level] = []
+        seen_prices: set[tuple[str, float]] = set()
+        faint = sorted(self._faint_levels, key=lambda lv: (_PRIORITY[lv.kind], lv.price))
+        for level in faint:
+            if not y_low <= level.price <= y_high:
+                continue
+            same = (level_style(level), level.price)
+            if same in seen_prices:  # one label for a shared price (a netted bucket)
+                continue
+            px = pixel(level.price)
+            if gap / 2 <= px <= height - gap / 2 and _fits(px, placed, gap):
+                insort(placed, px)
+                seen_prices.add(same)
+                fitting.append(level)
+        self._place_faint_labels(fitting)
+
+    def _place_faint_labels(self, levels: list[Level]) -> None:
+        """Labels for the other positions' levels that fit, from a pool of text items."""
+        wanted = {level_key(level): level for level in levels}
+        for key in [k for k in self._faint_labels if k not in wanted]:
+            label = self._faint_labels.pop(key)
+            label.hide()
+            self._free_labels.append(label)
+        ladder = self._ladder
+        if ladder is None:
+            return
+        selected = self._document.current_id
+        for key, level in wanted.items():
+            label = self._faint_labels.get(key)
+            if label is None:
+                label = self._free_labels.pop() if self._free_labels else self._new_label()
+                self._faint_labels[key] = label
+            text = _label_text(level, ladder.mark_price, ladder.tick_size, selected)
+            if label.toPlainText() != text:
+                label.setText(text)
+            style = level_style(level)
+            if self._faint_label_style.get(id(label)) != style:
+                label.setColor(self._theme.level_text_colour(style, emphasised=False))
+                self._faint_label_style[id(label)] = style
+            label.setPos(_LABEL_X, level.price)
+            label.show()
+
+    def _new_label(self) -> pg.TextItem:
+        label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
+        label.setZValue(_Z["label"])
+        self.plot.addItem(label, ignoreBounds=True)
+        return label
 
     def _label_pixel_height(self, item: _LevelItem) -> float:
         if self._label_height <= 0:
@@ -557,12 +662,24 @@ class LadderView(QWidget):
         if drag is not None:
             drag.item.line.moving = False
 
-    def _on_level_line_clicked(self, item: _LevelItem, _line: object, _event: object) -> None:
-        key = item.key
-        if key is None or key[0] in ("mark", "tier") or key[1] is None:
+    def _on_faint_curve_clicked(self, curve: pg.PlotCurveItem, event: object) -> None:
+        """Select the position whose faint line is nearest the click."""
+        if self._drag is not None:
             return
-        if key[1] != self._document.current_id and self._drag is None:
-            self._document.set_current(key[1])
+        y = float(event.pos().y())  # type: ignore[attr-defined]
+        style = next(s for s, c in self.faint_curves.items() if c is curve)
+        levels = [lv for lv in self._faint_levels if level_style(lv) == style]
+        if not levels:
+            return
+        nearest = min(levels, key=lambda lv: abs(lv.price - y))
+        (_, _), (y_low, y_high) = self._view.viewRange()
+        height = max(self._view.height(), 1.0)
+        if abs(nearest.price - y) <= _CLICK_PIXELS * (y_high - y_low) / height:
+            self.select_position_at(nearest)
+
+    def select_position_at(self, level: Level) -> None:
+        if level.position_id is not None:
+            self._document.set_current(level.position_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.plot and self._drag is not None:
@@ -682,15 +799,7 @@ def _spread(pixels: list[float], gap: float, height: float) -> list[float]:
 
 
 def _fits(px: float, placed: list[float], gap: float) -> bool:
-    from bisect import bisect_left
-
     i = bisect_left(placed, px)
     if i < len(placed) and placed[i] - px < gap:
         return False
     return not (i > 0 and px - placed[i - 1] < gap)
-
-
-def _insert_sorted(placed: list[float], px: float) -> None:
-    from bisect import insort
-
-    insort(placed, px)
