@@ -280,7 +280,7 @@ def sentence(isolated: TwinFigures, cross: TwinFigures, currency: str) -> str:
         first = f"Isolated caps the loss at {cap} and has no liquidation price"
     elif isolated.liquidated_before_stop:
         first = f"Isolated caps the loss at {cap} but liquidates {_gap(isolated)} before your stop"
-    elif isolated.liquidated_before_stop is False:
+    elif isolated.liquidated_before_stop is False and isolated.liquidation_beyond_stop is not None:
         first = (
             f"Isolated caps the loss at {cap} and your stop comes {_gap(isolated)} "
             "before liquidation"

@@ -27,6 +27,28 @@ class Actions:
     move_up: QAction
     move_down: QAction
     plan_order: QAction
+    export_pdf: QAction
+    print_preview: QAction
+    size_for_risk: QAction
+    least_isolated_margin: QAction
+    most_leverage: QAction
+    largest_cross_quantity: QAction
+    quantity_at_next_tier: QAction
+    margin_for_liquidation_price: QAction
+    pool_liquidating_move: QAction
+    two_asset_map: QAction
+
+    def solvers(self) -> dict[str, QAction]:
+        """The Tools menu's solver actions by solver key (``solver_dialog.SOLVERS``)."""
+        return {
+            "size_for_risk": self.size_for_risk,
+            "least_isolated_margin": self.least_isolated_margin,
+            "most_leverage": self.most_leverage,
+            "largest_cross_quantity": self.largest_cross_quantity,
+            "quantity_at_next_tier": self.quantity_at_next_tier,
+            "margin_for_liquidation_price": self.margin_for_liquidation_price,
+            "pool_liquidating_move": self.pool_liquidating_move,
+        }
 
 
 def _action(
@@ -98,6 +120,49 @@ def create_actions(parent: QWidget, undo_stack: QUndoStack) -> Actions:
             Pixmap.SP_ArrowDown,
         ),
         plan_order=_action(parent, "&Plan Order", "Show the positions in the plan's order"),
+        export_pdf=_action(
+            parent, "&Export PDF…", "Export the plan as a PDF report", "Ctrl+E", Pixmap.SP_FileIcon
+        ),
+        print_preview=_action(
+            parent, "Print Pre&view…", "Preview the PDF report and print it", Key.Print
+        ),
+        size_for_risk=_action(
+            parent, "&Size for a Risk…", "The size whose loss at the stop is the risk you accept"
+        ),
+        least_isolated_margin=_action(
+            parent,
+            "&Least Isolated Margin…",
+            "The least margin that keeps an isolated liquidation beyond the stop",
+        ),
+        most_leverage=_action(
+            parent,
+            "&Most Leverage…",
+            "The highest leverage that keeps an isolated liquidation beyond the stop",
+        ),
+        largest_cross_quantity=_action(
+            parent,
+            "Largest &Cross Position…",
+            "The largest new cross position the pool's available balance carries",
+        ),
+        quantity_at_next_tier=_action(
+            parent, "Size at the Next &Tier…", "Where adding size crosses into the next tier"
+        ),
+        margin_for_liquidation_price=_action(
+            parent,
+            "Margin for a Liquidation &Price…",
+            "The added margin that puts an isolated liquidation where you want it",
+        ),
+        pool_liquidating_move=_action(
+            parent,
+            "Move That Liquidates the P&ool…",
+            "The move of every price together that liquidates the cross pool",
+        ),
+        two_asset_map=_action(
+            parent,
+            "Two-Asset &Map…",
+            "What is liquidated over every pair of moves of two symbols",
+            "Ctrl+Shift+M",
+        ),
     )
     # short words beside the toolbar icons: the standard icons alone are ambiguous
     for action, word in (

@@ -10,13 +10,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, Qt
+from PySide6.QtGui import QColor, QFileOpenEvent, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
+
+if TYPE_CHECKING:
+    from planner.ui.main_window import MainWindow
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -152,10 +156,34 @@ def autosave_store() -> object | None:
     return store
 
 
+class FileOpenFilter(QObject):
+    """Opens the plan of a macOS FileOpen event (a double-click in the Finder, a drop on the
+    Dock icon) through the window's FileController, which asks about unsaved changes first."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            path = event.file()
+            if path:
+                self._window.files.open_path(path)
+                return True
+        return super().eventFilter(watched, event)
+
+
+def install_file_open_filter(app: QCoreApplication, window: MainWindow) -> FileOpenFilter:
+    handler = FileOpenFilter(window)
+    app.installEventFilter(handler)
+    return handler
+
+
 def _run_window(app: QApplication, plan_path: str | None) -> int:
     from planner.ui.main_window import MainWindow
 
     window = MainWindow(autosave=autosave_store())
+    install_file_open_filter(app, window)
     window.show()
     recovered = window.files.check_recovery()
     if plan_path and not recovered:

@@ -105,6 +105,77 @@ EXPLANATIONS: dict[str, str] = {
     "notional_cap": "The tier ends below this notional; empty on the last tier means no limit.",
     "missing": f"{MISSING} means the figure does not exist here (no liquidation price, or a "
     "ratio over zero equity).",
+    # twin view (cross vs isolated)
+    "planned": "The plan as you entered it: every position in its own margin mode.",
+    "all_cross": "The same plan with every position in cross: one shared pool, liquidation "
+    "further away, but one bad move can take the whole pool.",
+    "all_isolated": "The same plan with every position isolated: each loss is capped at its "
+    "bucket, but each bucket liquidates sooner.",
+    "stop_distance": "How far the mark may move before the stop is hit, as a fraction of the "
+    "mark: (stop − mark) ÷ mark.",
+    "liquidation_beyond_stop": "How far liquidation lies beyond your stop, as a fraction of the "
+    "stop price: positive when the stop comes first, negative when liquidation does.",
+    "margin_locked": "The margin this position ties up: its bucket's margin when isolated, its "
+    "initial margin at the mark when cross.",
+    "worst_case_loss": "The most this position can cost: its bucket when isolated, the whole "
+    "cross pool's equity when cross.",
+    "free_balance": "What the cross pool has left for new positions (its available balance).",
+    "plan_margin_locked": "Margin tied up by the whole plan: every isolated bucket plus the "
+    "initial margin of the cross positions.",
+    "plan_worst_case_loss": "The most the plan can lose: every isolated bucket plus the cross "
+    "pool's equity when there are cross positions.",
+    "pool_move_down": "The fall of every price together (beta 1) that liquidates the cross pool.",
+    "pool_move_up": "The rise of every price together (beta 1) that liquidates the cross pool.",
+    "stops_after_liquidation": "How many positions are liquidated before their stop is reached.",
+    "twin_sentence": "What isolated and cross margin do to this position, in one sentence.",
+    # scenarios
+    "shock_symbol": "Move this symbol's price alone; every other price stays where it is.",
+    "market_move": "Move every price together; each symbol moves by the move × its beta.",
+    "shock_move": "The price move, in percent of the mark (−10 % takes 100 to 90).",
+    "beta": "How much this symbol moves when the whole market moves: 1 moves with it, 2 moves "
+    "twice as far, −1 moves the other way.",
+    "shock_now": "The figures at the plan's prices.",
+    "shock_after": "The figures after the move, with every liquidation it causes.",
+    "buckets_liquidated": "How many isolated buckets are liquidated at these prices.",
+    "shock_price": "The position's price after the move.",
+    "shock_liquidated": "Whether the position's bucket (isolated) or the cross pool (cross) is "
+    "liquidated after the move.",
+    "sweep_range": "The sweep moves the price from −this to +this and lists every liquidation "
+    "on the way.",
+    "sweep_events": "Every liquidation the moves cause, in the order it happens: first what is "
+    "liquidated at the marks already, then going down, then going up, each nearest first.",
+    "sweep_move": "The exact move at which this liquidation happens.",
+    "sweep_price": "The price of the liquidated bucket's symbol (or the moved symbol) at that "
+    "move.",
+    "sweep_what": "What is liquidated: one isolated bucket, or the cross pool with every cross "
+    "position.",
+    "sweep_equity_after": "The account's equity right after this liquidation: every bucket "
+    "and pool lost so far counts 0.",
+    # two-asset map
+    "map_range": "Both symbols move from −this to +this; every other price stays put.",
+    "map_state": "Each cell is the account after moving the two symbols by its moves: all "
+    "alive, an isolated bucket liquidated, or the cross pool liquidated.",
+    # solvers
+    "solver_stop": "The stop the answer is measured to; at its lowest it uses the position's own "
+    "stop.",
+    "solver_risk": "What you accept to lose at the stop: a percentage of the wallet balance or "
+    "an amount, taker fees on entry and exit included.",
+    "solver_buffer": "How far beyond the stop liquidation must lie, as a percentage of the stop "
+    "price.",
+    "solver_target_price": "The liquidation price you want for the isolated bucket.",
+    "solver_size_for_risk": "The size whose loss at the stop equals the risk you accept.",
+    "solver_least_isolated_margin": "The least added margin that keeps an isolated position's "
+    "liquidation beyond its stop by the buffer; it can be negative (margin you can take out).",
+    "solver_most_leverage": "The highest leverage (added margin kept) that keeps an isolated "
+    "position's liquidation beyond its stop by the buffer, never above what the tier allows.",
+    "solver_largest_cross_quantity": "The largest new cross position the pool's available "
+    "balance carries at this leverage and entry.",
+    "solver_quantity_at_next_tier": "The size at which the whole position on the symbol and side "
+    "enters its next maintenance tier (a higher rate, a lower maximum leverage).",
+    "solver_margin_for_liquidation_price": "The added margin that puts an isolated bucket's "
+    "liquidation at the price you choose.",
+    "solver_pool_liquidating_move": "The move of every price together, down and up, that "
+    "liquidates the cross pool.",
 }
 
 

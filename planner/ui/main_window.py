@@ -24,11 +24,15 @@ from planner.ui import edits
 from planner.ui.account_panel import AccountPanel
 from planner.ui.actions import create_actions
 from planner.ui.chart import ChartPanel
+from planner.ui.decision_tools import DecisionTools
 from planner.ui.document import PlanDocument
 from planner.ui.files import SUFFIX, FileController
 from planner.ui.markets_panel import MarketsPanel
 from planner.ui.position_editor import PositionEditor
 from planner.ui.position_table import PositionTable
+from planner.ui.report_export import ReportController
+from planner.ui.shock_panel import ShockPanel
+from planner.ui.twin_panel import TwinPanel
 
 APP_NAME = "Margin Planner"
 FIRST_RUN_SIZE = QSize(1280, 800)
@@ -66,6 +70,14 @@ class MainWindow(QMainWindow):
         self.markets_dock = self._dock(
             "Markets", "markets_dock", self.markets, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.twin = TwinPanel(self.document)
+        self.twin_dock = self._dock(
+            "Cross vs isolated", "twin_dock", self.twin, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.scenarios = ShockPanel(self.document)
+        self.scenarios_dock = self._dock(
+            "Scenarios", "scenarios_dock", self.scenarios, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.chart = ChartPanel(self.document)
         self.chart_dock = self._dock(
             "Chart", "chart_dock", self.chart, Qt.DockWidgetArea.RightDockWidgetArea
@@ -76,9 +88,13 @@ class MainWindow(QMainWindow):
         # the table keeps the full width; editor and account share the bottom
         self.splitDockWidget(self.editor_dock, self.account_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.account_dock, self.markets_dock)
+        self.tabifyDockWidget(self.markets_dock, self.twin_dock)
+        self.tabifyDockWidget(self.twin_dock, self.scenarios_dock)
         self.account_dock.raise_()
 
         self.files = FileController(self.document, self, self._settings, autosave)
+        self.tools = DecisionTools(self.document, self)
+        self.report = ReportController(self.document, self)
         self.actions = create_actions(self, self.document.undo_stack)
         self._build_menus()
         self._build_toolbar()
@@ -111,6 +127,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([a.save, a.save_as, a.revert])
         file_menu.addSeparator()
+        file_menu.addActions([a.export_pdf, a.print_preview])
+        file_menu.addSeparator()
         file_menu.addAction(a.quit)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([a.undo, a.redo])
@@ -118,8 +136,19 @@ class MainWindow(QMainWindow):
         positions.addActions([a.add_position, a.duplicate_position, a.delete_positions])
         positions.addSeparator()
         positions.addActions([a.move_up, a.move_down, a.plan_order])
+        tools = self.menuBar().addMenu("&Tools")
+        tools.addActions(list(a.solvers().values()))
+        tools.addSeparator()
+        tools.addAction(a.two_asset_map)
         self.view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.editor_dock, self.account_dock, self.markets_dock, self.chart_dock):
+        for dock in (
+            self.editor_dock,
+            self.account_dock,
+            self.markets_dock,
+            self.twin_dock,
+            self.scenarios_dock,
+            self.chart_dock,
+        ):
             self.view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About Margin Planner")
@@ -156,6 +185,12 @@ class MainWindow(QMainWindow):
         a.move_up.triggered.connect(self._on_move_up_triggered)
         a.move_down.triggered.connect(self._on_move_down_triggered)
         a.plan_order.triggered.connect(self.table.restore_plan_order)
+        a.export_pdf.triggered.connect(self.report.export_dialog)
+        a.print_preview.triggered.connect(self.report.print_preview)
+        for key, action in a.solvers().items():
+            action.triggered.connect(partial(self.tools.open_solver, key))
+        a.two_asset_map.triggered.connect(self.tools.open_map)
+        self.report.status_message.connect(self.statusBar().showMessage)
         files.recent_changed.connect(self._update_recent_menu)
         self.document.changed.connect(self._on_document_changed)
         self.document.current_changed.connect(self._on_document_current_changed)

@@ -170,3 +170,22 @@ def test_hedge_short_leg_is_not_liquidated_before_its_stop_by_a_price_below_the_
     assert row.variants["planned"].liquidated_before_stop is False
     codes = {(w.code, w.position_id) for w in plan_warnings(plan, analysis)}
     assert ("stop_beyond_liquidation", short.id) not in codes
+
+
+def test_sentence_when_liquidation_is_not_on_the_way_to_the_stop() -> None:
+    # A stop on the profit side of the mark (a trailing stop): the stop comes first, and the
+    # liquidation price lies on the other side of the mark.
+    from pathlib import Path
+
+    from planner import load_plan
+    from planner.domain.plan import Plan
+
+    plan = load_plan(Path(__file__).parent / "data" / "spec_example.tplan")
+    data = plan.model_dump(mode="json")
+    data["positions"][0]["stop_loss"] = 2950.0  # long ETH, mark 2,900: stop above the mark
+    trailing = Plan.model_validate(data)
+    row = compare(trailing).positions[0]
+    planned = row.variants["planned"]
+    assert planned.liquidation_beyond_stop is None
+    assert planned.liquidated_before_stop is False
+    assert "below the mark" in row.sentence

@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtTest import QTest
 
 from planner.domain.formatting import format_price
 from planner.domain.ladder import symbol_ladder
@@ -70,7 +72,7 @@ def test_ladder_lines_sit_at_the_analysis_prices(panel: ChartPanel) -> None:
     label = panel.ladder.label_for(ETH_LIQ)
     assert label is not None
     assert format_price(liquidation, 0.01) in label.toPlainText()
-    assert "−6.52 %" in label.toPlainText() or "-6.52 %" in label.toPlainText()
+    assert "-6.52 %" in label.toPlainText()  # distance from the mark
     assert panel.ladder.line_for(MARK).value() == 2900
 
 
@@ -104,6 +106,7 @@ def test_items_are_built_once_and_updated(panel: ChartPanel) -> None:
     lines = {key: id(ladder.line_for(key)) for key in keys}
     labels = {key: id(ladder.label_for(key)) for key in keys}
     zones = (id(ladder.loss_zone), id(ladder.profit_zone))
+    ladder_items = [id(item) for item in ladder.plot.getPlotItem().items]
     panel.show_equity()
     equity.refresh()
     plot_items = [id(item) for item in equity.plot.getPlotItem().items]
@@ -116,6 +119,7 @@ def test_items_are_built_once_and_updated(panel: ChartPanel) -> None:
     assert {key: id(ladder.line_for(key)) for key in keys} == lines
     assert {key: id(ladder.label_for(key)) for key in keys} == labels
     assert (id(ladder.loss_zone), id(ladder.profit_zone)) == zones
+    assert [id(item) for item in ladder.plot.getPlotItem().items] == ladder_items
     assert {style: id(curve) for style, curve in ladder.faint_curves.items()} == curves_before
     panel.show_equity()
     equity.refresh()
@@ -148,13 +152,14 @@ def test_every_position_of_the_symbol_is_shown_the_selected_one_emphasised(
     other = panel.ladder.faint_curves["entry"]
     assert 3000.0 in panel.ladder.faint_prices("entry")
     assert selected.pen.widthF() > other.opts["pen"].widthF()
-    assert selected.pen.color().alpha() > other.opts["pen"].color().alpha()
-    # clicking near a faint line selects its position
-    faint = next(lv for lv in panel.ladder._faint_levels if lv.kind == "entry")
-    panel.ladder.select_position_at(faint)
-    assert document.current_id == "eth-conviction"
-    assert panel.ladder.line_for(ETH_ENTRY) is not None
-    assert new_id in {lv.position_id for lv in panel.ladder._faint_levels}
+    background = panel.ladder.plot.backgroundBrush().color()
+
+    def contrast(colour: QColor) -> float:
+        return abs(colour.lightnessF() - background.lightnessF()) + abs(
+            colour.saturationF() - background.saturationF()
+        )
+
+    assert contrast(selected.pen.color()) > contrast(other.opts["pen"].color())
     # isolated and cross liquidations look different
     document.set_current("btc-core")
     cross = panel.ladder.line_for(("liquidation", "btc-core", None))
@@ -219,6 +224,89 @@ def test_dragging_the_mark_and_take_profits(panel: ChartPanel) -> None:
     assert [tp.price for tp in document.plan.positions[0].take_profits] == [3300.0, 3700.0]
     assert document.undo_stack.undoText() == "Move take-profit 2 of eth-conviction to 3,700.00"
     assert document.undo_stack.count() == 2
+
+
+def _viewport_point(chart: ChartPanel, price: float) -> QPoint:
+    """Where ``price`` is on the ladder's viewport (a third of the way across)."""
+    view = chart.ladder.plot.getPlotItem().getViewBox()
+    return chart.ladder.plot.mapFromScene(view.mapViewToScene(QPointF(0.3, price)))
+
+
+def _mouse_move(qtbot, chart: ChartPanel, point: QPoint) -> None:
+    qtbot.wait(25)  # pyqtgraph drops mouse moves that come faster than it redraws
+    QTest.mouseMove(chart.ladder.plot.viewport(), point)
+
+
+def test_dragging_with_the_mouse(qtbot, panel: ChartPanel) -> None:
+    document, viewport = panel.document, panel.ladder.plot.viewport()
+    start, end = _viewport_point(panel, 2800.0), _viewport_point(panel, 2750.0)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 6):
+        _mouse_move(qtbot, panel, start + (end - start) * (step / 5))
+        assert document.undo_stack.count() == 0
+    assert document.is_previewing
+    dragged = document.plan.positions[0].stop_loss
+    assert dragged < 2800.0 and dragged == snap_to_tick(dragged, 0.01)
+    qtbot.wait(25)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert not document.is_previewing
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == (
+        f"Move stop of eth-conviction to {format_price(dragged, 0.01)}"
+    )
+    # Escape in the middle of a mouse drag: the plan and the line go back, the rest of the
+    # drag and the release change nothing
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    for step in range(1, 4):
+        _mouse_move(qtbot, panel, end + (end - start) * (step / 3))
+    assert document.plan.positions[0].stop_loss < dragged
+    QTest.keyClick(panel.ladder.plot, Qt.Key.Key_Escape)
+    assert document.plan.positions[0].stop_loss == dragged
+    _mouse_move(qtbot, panel, end + (end - start) * 2)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    assert document.plan.positions[0].stop_loss == dragged
+    assert document.undo_stack.count() == 1
+    assert panel.ladder.line_for(ETH_STOP).value() == dragged
+
+
+def test_clicking_a_faint_line_selects_its_position(qtbot, panel: ChartPanel) -> None:
+    document = panel.document
+    plan, new_id = edits.add_position(document.plan, 0)
+    plan = edits.set_position_field(plan, 1, "stop_loss", 2600.0)
+    document.apply(plan, "Add", select=new_id)
+    assert 2800.0 in panel.ladder.faint_prices("stop")  # eth-conviction's stop, faint
+    qtbot.wait(25)
+    QTest.mouseClick(
+        panel.ladder.plot.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        _viewport_point(panel, 2800.0),
+    )
+    assert document.current_id == "eth-conviction"
+    assert panel.ladder.line_for(ETH_STOP) is not None
+    assert 2600.0 in panel.ladder.faint_prices("stop")
+
+
+def test_a_palette_change_restyles_the_same_items(panel: ChartPanel) -> None:
+    ladder, equity = panel.ladder, panel.equity
+    line = ladder.line_for(ETH_STOP)
+    light = line.pen.color().name()
+    curve = equity.curves["planned"]
+    dark = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#353535"),
+        (QPalette.ColorRole.Base, "#2a2a2a"),
+        (QPalette.ColorRole.Text, "#e8e8e8"),
+        (QPalette.ColorRole.WindowText, "#e8e8e8"),
+    ):
+        dark.setColor(role, QColor(colour))
+    panel.setPalette(dark)
+    assert ladder.line_for(ETH_STOP) is line
+    assert equity.curves["planned"] is curve
+    assert line.pen.color().name() != light
+    assert ladder.plot.backgroundBrush().color().name() == "#2a2a2a"
+    label = ladder.label_for(ETH_STOP)
+    assert label is not None and label.color.lightnessF() > 0.5  # light text on dark
 
 
 def test_escape_cancels_a_drag(qtbot, panel: ChartPanel) -> None:
@@ -412,3 +500,30 @@ def test_a_hidden_equity_view_catches_up_when_shown(panel: ChartPanel) -> None:
         float(equity.sweeps["planned"].account_equity[250]),
         float(before.account_equity[250]) + 10000.0,
     )
+
+
+def test_the_equity_view_coalesces_changes_and_throttles_previews(
+    qtbot,
+    panel: ChartPanel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document, equity = panel.document, panel.equity
+    panel.show_equity()
+    equity.refresh()
+    sweeps: list[object] = []
+    recompute = equity._recompute
+    monkeypatch.setattr(equity, "_recompute", lambda: (sweeps.append(1), recompute()))
+    for wallet in (21000.0, 22000.0, 23000.0):
+        document.edit(
+            lambda plan, w=wallet: edits.set_account_field(plan, "wallet_balance", w), "w"
+        )
+    assert not sweeps  # not swept inside the edit
+    qtbot.waitUntil(lambda: equity.sweeps["planned"].plan is document.plan, timeout=2000)
+    assert len(sweeps) == 1  # one sweep for the burst
+    # while a drag previews, the curves follow at most every PREVIEW_INTERVAL_MS
+    base = document.committed_plan
+    for stop in (2790.0, 2780.0, 2770.0, 2760.0):
+        document.preview(edits.set_position_field(base, 0, "stop_loss", stop))
+    qtbot.waitUntil(lambda: equity.sweeps["planned"].plan is document.plan, timeout=2000)
+    assert len(sweeps) == 2
+    document.end_preview()

@@ -259,7 +259,11 @@ class EquityView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+        palette_changed = event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+        )
+        if palette_changed and hasattr(self, "readout"):  # not during __init__
             self._apply_theme()
 
     def _apply_theme(self) -> None:

@@ -31,7 +31,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import decimals_for_tick, format_percent, format_price
@@ -128,7 +135,6 @@ class _Drag:
     base: Plan
     last_price: float | None = None
     last_plan: Plan | None = None
-    error: PlanError | None = None
     reported: set[str] = field(default_factory=set)
 
 
@@ -184,7 +190,8 @@ class LadderView(QWidget):
         item.hideButtons()
         item.hideAxis("bottom")
         item.setMenuEnabled(False)
-        item.showGrid(x=False, y=True, alpha=0.12)
+        # no grid: every level is labelled with its price, and a grid drawn by the axis would
+        # make the axis repaint with every moved line
         self._view = item.getViewBox()
         self._view.setMouseEnabled(x=False, y=True)
         self._view.disableAutoRange()
@@ -207,6 +214,8 @@ class LadderView(QWidget):
         self.faint_curves: dict[str, pg.PlotCurveItem] = {}
         for style in _FAINT_STYLES:
             curve = pg.PlotCurveItem(connect="pairs")
+            # disjoint segments: one drawLines call, not a translucent multi-part path to stroke
+            curve.setSegmentedLineMode("on")
             curve.setZValue(_Z["other"])
             curve.setClickable(True, width=int(2 * _CLICK_PIXELS))
             curve.setToolTip("Another position on this symbol: click to select it")
@@ -254,15 +263,9 @@ class LadderView(QWidget):
         """The prices drawn faint in ``style`` (other positions' levels, duplicates merged)."""
         return self._faint_prices.get(style, ())
 
-    def faint_label_for(self, key: LevelKey) -> pg.TextItem | None:
-        return self._faint_labels.get(key)
-
     def pool_size(self) -> int:
         """Every level item ever built (shown and spare)."""
         return len(self._active) + len(self._free)
-
-    def label_pool_size(self) -> int:
-        return len(self._faint_labels) + len(self._free_labels)
 
     def refresh(self) -> None:
         """Bring every item up to date with the document (synchronously)."""
@@ -337,7 +340,11 @@ class LadderView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+        palette_changed = event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+        )
+        if palette_changed and hasattr(self, "faint_curves"):  # not during __init__
             self._apply_theme()
 
     def _apply_theme(self) -> None:
@@ -397,10 +404,9 @@ class LadderView(QWidget):
                     continue
                 seen.add(key)
                 item = self._active.get(key) or self._acquire(key)
-                movable = level.draggable
-                style = (level_style(level), emphasised, movable, theme)
+                style = (level_style(level), level.draggable, theme)
                 if item.style != style:
-                    self._restyle(item, level, emphasised, movable)
+                    self._restyle(item, level)
                     item.style = style
                 if level.draggable:
                     bounds = [lowest_price(tick, mark), None]
@@ -430,7 +436,7 @@ class LadderView(QWidget):
             item = self._free.pop()
         else:
             line = pg.InfiniteLine(angle=0, movable=False)
-            label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
+            label = self._text_item()
             item = _LevelItem(line, label)
             line.sigPositionChanged.connect(partial(self._on_level_line_position_changed, item))
             line.sigPositionChangeFinished.connect(
@@ -473,21 +479,21 @@ class LadderView(QWidget):
             x = np.tile(np.array(_X_RANGE), len(prices))
             curve.setData(x=x, y=y, connect="pairs")
 
-    def _restyle(self, item: _LevelItem, level: Level, emphasised: bool, movable: bool) -> None:
-        theme, style = self._theme, level_style(level)
-        item.line.setPen(theme.level_pen(style, emphasised=emphasised))
-        item.line.setHoverPen(theme.level_pen(style, emphasised=emphasised, hover=True))
+    def _restyle(self, item: _LevelItem, level: Level) -> None:
+        """Pen, label colour and stacking of a pooled line: the mark, a tier boundary or a
+        level of the selected position (movable where it can be dragged)."""
+        theme, style, movable = self._theme, level_style(level), level.draggable
+        item.line.setPen(theme.level_pen(style, emphasised=True))
+        item.line.setHoverPen(theme.level_pen(style, emphasised=True, hover=True))
         item.line.setMovable(movable)
         item.line.setCursor(Qt.CursorShape.SizeVerCursor if movable else Qt.CursorShape.ArrowCursor)
-        if level.kind == "mark":
-            z = _Z["mark"]
-        elif level.kind == "tier":
-            z = _Z["tier"]
-        else:
-            z = _Z["selected"] if emphasised else _Z["other"]
-        item.line.setZValue(z)
-        item.label.setZValue(_Z["label"] + (1 if emphasised else 0))
-        item.label.setColor(theme.level_text_colour(style, emphasised=emphasised))
+        item.line.setZValue(_Z.get(level.kind, _Z["selected"]))
+        item.label.setZValue(_Z["label"] + 1)
+        item.label.setColor(theme.level_text_colour(style, emphasised=True))
+        font = item.label.textItem.font()
+        if font.bold() != (level.position_id is not None):  # the selected position's labels
+            font.setBold(level.position_id is not None)
+            item.label.setFont(font)
         item.line.setToolTip(_line_tip(level, movable))
 
     def _sync_zones(self, selected: str) -> None:
@@ -598,9 +604,16 @@ class LadderView(QWidget):
             label.show()
 
     def _new_label(self) -> pg.TextItem:
-        label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
+        label = self._text_item()
         label.setZValue(_Z["label"])
         self.plot.addItem(label, ignoreBounds=True)
+        return label
+
+    def _text_item(self) -> pg.TextItem:
+        label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
+        # the text is rendered once per text and scale (moving a label is a blit); the fill
+        # behind it is drawn by the TextItem itself
+        label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return label
 
     def _label_pixel_height(self, item: _LevelItem) -> float:
@@ -631,7 +644,6 @@ class LadderView(QWidget):
         try:
             plan = _plan_with_level(drag.base, key, price, self._symbol)
         except PlanError as error:
-            drag.error = error
             message = f"{_drag_subject(key, self._symbol)} held — {error}"
             if message not in drag.reported:
                 drag.reported.add(message)
@@ -674,12 +686,9 @@ class LadderView(QWidget):
         nearest = min(levels, key=lambda lv: abs(lv.price - y))
         (_, _), (y_low, y_high) = self._view.viewRange()
         height = max(self._view.height(), 1.0)
-        if abs(nearest.price - y) <= _CLICK_PIXELS * (y_high - y_low) / height:
-            self.select_position_at(nearest)
-
-    def select_position_at(self, level: Level) -> None:
-        if level.position_id is not None:
-            self._document.set_current(level.position_id)
+        near = abs(nearest.price - y) <= _CLICK_PIXELS * (y_high - y_low) / height
+        if near and nearest.position_id is not None:
+            self._document.set_current(nearest.position_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.plot and self._drag is not None:
