@@ -30,6 +30,15 @@ def decimals_for_tick(tick_size: float | None, price: float | None = None) -> in
     return int(min(8, max(2, 4 - magnitude)))
 
 
+def _fixed(value: float, decimals: int, sign: bool) -> str:
+    """Fixed-point with thousands separators; a value that rounds to zero has no sign
+    ("0.00", never "-0.00")."""
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    if text.lstrip("+-").strip("0.,") == "":
+        text = text.lstrip("+-")
+    return text
+
+
 def format_price(value: float | None, tick_size: float | None = None) -> str:
     if _missing(value):
         return MISSING
@@ -47,9 +56,7 @@ def format_amount(
     if _missing(value):
         return MISSING
     assert value is not None
-    text = f"{value:{'+' if sign else ''},.{amount_decimals(currency)}f}"
-    if text.lstrip("+-").strip("0.,") == "":
-        text = text.lstrip("+-")  # no "-0.00"
+    text = _fixed(value, amount_decimals(currency), sign)
     return f"{text} {currency}" if with_unit else text
 
 
@@ -57,7 +64,7 @@ def format_percent(fraction: float | None, decimals: int = 2, *, sign: bool = Fa
     if _missing(fraction):
         return MISSING
     assert fraction is not None
-    return f"{fraction * 100:{'+' if sign else ''},.{decimals}f} %"
+    return f"{_fixed(fraction * 100, decimals, sign)} %"
 
 
 def format_quantity(value: float | None) -> str:
