@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from planner.domain.formatting import format_amount
+from planner.domain.formatting import format_amount, format_percent
 from planner.domain.maps import POOL_LIQUIDATED, two_asset_map
 from planner.ui import edits
 from planner.ui.map_view import GRID_STEPS, MapView, state_lookup_table
@@ -50,7 +50,8 @@ def test_readout_names_the_cell(view: MapView, document) -> None:
     ix = iy = GRID_STEPS // 2
     text = view.read_out(0.0, 0.0)
     equity = format_amount(float(asset_map.account_equity[iy, ix]), "USDT", with_unit=True)
-    assert text == f"BTCUSDT +0.0 % · SOLUSDT +0.0 %: everything alive; account equity {equity}"
+    zero = format_percent(0.0, 1, sign=True)
+    assert text == f"BTCUSDT {zero} · SOLUSDT {zero}: everything alive; account equity {equity}"
     assert view.readout.text() == text
 
     # far corner: BTC −50 %, SOL +50 %
