@@ -7,6 +7,7 @@ zero equity) are ``None``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -117,6 +118,11 @@ _POSITION_COLUMNS = (
 
 def _opt(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
+
+
+def _opt_value(value: float) -> float | None:
+    """A Python float that may be NaN or infinite → None for a missing figure."""
+    return value if math.isfinite(value) else None
 
 
 def _list(column: np.ndarray) -> list[float | None]:
@@ -389,21 +395,39 @@ class Analysis:
             j: [ids[i] for i in order[(leg_end[j - 1] if j else 0) : leg_end[j]]]
             for j in book.leg_isolated.nonzero()[0].tolist()
         }
+        iso = book.leg_isolated.nonzero()[0]
+        iso_group = book.leg_group[iso]
+        bucket_columns = zip(
+            iso.tolist(),
+            book.leg_market[iso].tolist(),
+            book.leg_sign[iso].tolist(),
+            book.leg_margin[iso].tolist(),
+            state.pnl[iso].tolist(),
+            leg_equity[iso].tolist(),
+            state.maintenance[iso].tolist(),
+            leg_risk[iso].tolist(),
+            group_lp[iso_group].tolist(),
+            group_bp[iso_group].tolist(),
+            leg_liquidated[iso].tolist(),
+            strict=True,
+        )
         buckets = tuple(
             IsolatedBucket(
-                symbol=symbols[int(book.leg_market[j])],
-                side="long" if book.leg_sign[j] > 0 else "short",
+                symbol=symbols[market_j],
+                side="long" if sign_j > 0 else "short",
                 position_ids=tuple(leg_positions[j]),
-                margin=float(book.leg_margin[j]),
-                unrealized_pnl=float(state.pnl[j]),
-                equity=float(leg_equity[j]),
-                maintenance_margin=float(state.maintenance[j]),
-                risk_ratio=_opt(leg_risk[j]),
-                liquidation_price=_opt(group_lp[book.leg_group[j]]),
-                bankruptcy_price=_opt(group_bp[book.leg_group[j]]),
-                liquidated=bool(leg_liquidated[j]),
+                margin=margin_j,
+                unrealized_pnl=pnl_j,
+                equity=equity_j,
+                maintenance_margin=mm_j,
+                risk_ratio=_opt_value(risk_j),
+                liquidation_price=_opt_value(lp_j),
+                bankruptcy_price=_opt_value(bp_j),
+                liquidated=dead,
             )
-            for j in book.leg_isolated.nonzero()[0].tolist()
+            for j, market_j, sign_j, margin_j, pnl_j, equity_j, mm_j, risk_j, lp_j, bp_j, dead in (
+                bucket_columns
+            )
         )
         total_pnl = float(pnl.sum())
         return cls(
