@@ -103,7 +103,7 @@ def _drag_fps(app: Any, plan: Any, label: str, *, whole_window: bool = True) -> 
             chart = window.chart
         else:
             window = chart = ChartPanel(document)
-            window.resize(360, 700)  # the chart dock's size in a 1280×800 window
+            window.resize(358, 360)  # the chart panel's size in a 1280×800 window
         document.setParent(window)
         window.show()
         for _ in range(5):

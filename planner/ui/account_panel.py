@@ -12,9 +12,8 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     Qt,
-    QTimer,
 )
-from PySide6.QtGui import QPainter, QResizeEvent
+from PySide6.QtGui import QIcon, QPainter, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -52,6 +51,7 @@ from planner.ui import edits
 from planner.ui.delegates import EditorSpec, configure_spin_box
 from planner.ui.document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.lazy import LazyRefresh
 from planner.ui.risk import RISK_WORDS, RiskLevel, risk_level
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -192,10 +192,12 @@ class AccountPanel(QScrollArea):
         self._columns = 0
         self._arrange(2)
         self.setWidget(body)
-        self._warnings_timer = QTimer(self)
-        self._warnings_timer.setSingleShot(True)
-        self._warnings_timer.setInterval(WARNINGS_DELAY_MS)
-        self._warnings_timer.timeout.connect(self._on_warnings_timer_timeout)
+        # warnings scan the whole plan (scenarios, tiers): they follow at most every
+        # WARNINGS_DELAY_MS, throttled further during a drag, and not while out of sight
+        self._warnings = LazyRefresh(
+            self, self._show_warnings, delay_ms=WARNINGS_DELAY_MS, document=document
+        )
+        self._shown_warnings: list[tuple[str, str]] | None = None
         document.changed.connect(self._on_document_changed)
         self._on_document_changed()
         self.refresh_warnings()
@@ -396,9 +398,7 @@ class AccountPanel(QScrollArea):
         has_buckets = bool(analysis.buckets)
         self.bucket_view.setVisible(has_buckets)
         self.no_buckets.setVisible(not has_buckets)
-        # warnings scan the whole plan (scenarios, tiers): rate-limited, not on every keystroke
-        if not self._warnings_timer.isActive():
-            self._warnings_timer.start()
+        self._warnings.invalidate()
 
     def _cross_risk_text(self, plan: Plan) -> str:
         cross = self._document.analysis.cross
@@ -409,40 +409,42 @@ class AccountPanel(QScrollArea):
             return f"{MISSING} (no cross positions)"
         return f"{format_percent(cross.risk_ratio)} · {RISK_WORDS[level]}"
 
-    def _on_warnings_timer_timeout(self) -> None:
-        self.refresh_warnings()
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._warnings.shown()
 
     def refresh_warnings(self) -> None:
         """Show the current plan's warnings now (they otherwise follow within
-        ``WARNINGS_DELAY_MS`` of the last change)."""
-        self._warnings_timer.stop()
-        self._show_warnings()
+        ``WARNINGS_DELAY_MS`` of the last change, while the panel can be seen)."""
+        self._warnings.run()
 
     def _show_warnings(self) -> None:
         analysis = self._document.analysis
         warnings = plan_warnings(analysis.plan, analysis)
-        self.warning_list.clear()
-        style = self.style()
-        icons = {
-            "notice": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
-            "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
-            "danger": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
-        }
+        shown = [(w.severity, w.text) for w in warnings[:MAX_WARNINGS_SHOWN]]
         if not warnings:
-            self.warning_list.addItem(QListWidgetItem(icons["notice"], "No warnings."))
-        for warning in warnings[:MAX_WARNINGS_SHOWN]:
-            item = QListWidgetItem(icons[warning.severity], warning.text)
-            item.setToolTip(f"{warning.severity.capitalize()}: {warning.text}")
+            shown = [("notice", "No warnings.")]
+        elif len(warnings) > MAX_WARNINGS_SHOWN:
+            shown.append(("", f"… and {len(warnings) - MAX_WARNINGS_SHOWN} more."))
+        if shown == self._shown_warnings:
+            return  # the same list: no items rebuilt, no layout
+        self._shown_warnings = shown
+        icons = _warning_icons(self.style())
+        self.warning_list.clear()
+        for severity, text in shown:
+            if not severity:
+                self.warning_list.addItem(text)
+                continue
+            item = QListWidgetItem(icons[severity], text)
+            if warnings:
+                item.setToolTip(f"{severity.capitalize()}: {text}")
             self.warning_list.addItem(item)
-        if len(warnings) > MAX_WARNINGS_SHOWN:
-            self.warning_list.addItem(f"… and {len(warnings) - MAX_WARNINGS_SHOWN} more.")
         rows = min(self.warning_list.count(), 5)
         height = sum(self.warning_list.sizeHintForRow(i) for i in range(rows))
         self.warning_list.setFixedHeight(max(height + 2 * self.warning_list.frameWidth() + 4, 30))
 
     def warning_texts(self) -> list[str]:
-        if self._warnings_timer.isActive():
-            self.refresh_warnings()
+        self._warnings.flush()
         return [self.warning_list.item(i).text() for i in range(self.warning_list.count())]
 
     # --- widgets → document ----------------------------------------------------------------
@@ -482,6 +484,22 @@ class AccountPanel(QScrollArea):
 
     def _on_maker_spin_changed(self, value: float) -> None:
         self._edit_account("maker_fee_rate", float(f"{value / 100:.12g}"))
+
+
+_WARNING_ICONS: dict[int, dict[str, QIcon]] = {}
+
+
+def _warning_icons(style: QStyle) -> dict[str, QIcon]:
+    """The icon of each severity, loaded once per style."""
+    icons = _WARNING_ICONS.get(id(style))
+    if icons is None:
+        pixmaps = QStyle.StandardPixmap
+        icons = _WARNING_ICONS[id(style)] = {
+            "notice": style.standardIcon(pixmaps.SP_MessageBoxInformation),
+            "warning": style.standardIcon(pixmaps.SP_MessageBoxWarning),
+            "danger": style.standardIcon(pixmaps.SP_MessageBoxCritical),
+        }
+    return icons
 
 
 def _set_spin(box: QDoubleSpinBox, value: float) -> None:

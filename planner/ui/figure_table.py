@@ -68,7 +68,10 @@ class FigureTable(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # one line per figure: rows of one fixed height, not re-measured on every change
+        vertical = self.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self._danger_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
     def row_keys(self) -> list[str]:
@@ -77,16 +80,22 @@ class FigureTable(QTableWidget):
     def set_figure(
         self, row: str, column: str, text: str, *, danger: bool = False, tip: str = ""
     ) -> None:
+        # each change of an item is a dataChanged and a re-measure of the table: only the
+        # parts that differ are set
         item = self.item(self._rows[row], self._columns[column])
         if item.text() != text:
             item.setText(text)
-        if danger:
-            item.setBackground(DANGER_BACKGROUND)
-        else:
-            item.setData(Qt.ItemDataRole.BackgroundRole, None)
-        item.setIcon(self._danger_icon if danger else QIcon())
-        item.setToolTip(tip or explain(row))
-        item.setData(Qt.ItemDataRole.UserRole, danger)
+        marked = item.data(Qt.ItemDataRole.UserRole)
+        if marked is None or bool(marked) != danger:
+            if danger:
+                item.setBackground(DANGER_BACKGROUND)
+            else:
+                item.setData(Qt.ItemDataRole.BackgroundRole, None)
+            item.setIcon(self._danger_icon if danger else QIcon())
+            item.setData(Qt.ItemDataRole.UserRole, danger)
+        tip = tip or explain(row)
+        if item.toolTip() != tip:
+            item.setToolTip(tip)
 
     def figure(self, row: str, column: str) -> str:
         return self.item(self._rows[row], self._columns[column]).text()

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -36,7 +38,13 @@ from planner.ui.twin_panel import TwinPanel
 
 APP_NAME = "Margin Planner"
 FIRST_RUN_SIZE = QSize(1280, 800)
-STATE_VERSION = 1
+#: the layout of version 1 gave the chart the full height; its saved states are not restored
+STATE_VERSION = 2
+#: first-run layout, in percent of the window: the chart's width beside the table, the
+#: bottom row's height, and the editor's share of the bottom row's width
+CHART_WIDTH = 28
+BOTTOM_HEIGHT = 43
+EDITOR_WIDTH = 40
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +70,10 @@ class MainWindow(QMainWindow):
         self.account = AccountPanel(self.document)
         self.markets = MarketsPanel(self.document)
         self.editor_dock = self._dock(
-            "Position", "position_dock", self.editor, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Position",
+            "position_dock",
+            _scrolling(self.editor),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.account_dock = self._dock(
             "Account", "account_dock", self.account, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -83,10 +94,13 @@ class MainWindow(QMainWindow):
             "Chart", "chart_dock", self.chart, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.chart.status_message.connect(self.statusBar().showMessage)
-        # the chart takes the window's full height on the right: a price ladder needs height
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        # the table keeps the full width; editor and account share the bottom
+        # the table and the chart share the top; the editor and the tabbed account, markets,
+        # twin and scenario panels share the window's full width below them
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.editor_dock, self.account_dock, Qt.Orientation.Horizontal)
+        # the tabs of the account, markets, twin and scenario docks read as a tab widget
+        self.setTabPosition(Qt.DockWidgetArea.BottomDockWidgetArea, QTabWidget.TabPosition.North)
         self.tabifyDockWidget(self.account_dock, self.markets_dock)
         self.tabifyDockWidget(self.markets_dock, self.twin_dock)
         self.tabifyDockWidget(self.twin_dock, self.scenarios_dock)
@@ -161,6 +175,7 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(18, 18))
         toolbar.addActions([a.new, a.open, a.save])
         toolbar.addSeparator()
         toolbar.addActions([a.undo, a.redo])
@@ -222,11 +237,13 @@ class MainWindow(QMainWindow):
         width = size.width()
         self.resizeDocks(
             [self.editor_dock, self.account_dock],
-            [width * 45 // 100, width * 55 // 100],
+            [width * EDITOR_WIDTH // 100, width * (100 - EDITOR_WIDTH) // 100],
             Qt.Orientation.Horizontal,
         )
-        self.resizeDocks([self.editor_dock], [size.height() * 56 // 100], Qt.Orientation.Vertical)
-        self.resizeDocks([self.chart_dock], [width * 28 // 100], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.editor_dock], [size.height() * BOTTOM_HEIGHT // 100], Qt.Orientation.Vertical
+        )
+        self.resizeDocks([self.chart_dock], [width * CHART_WIDTH // 100], Qt.Orientation.Horizontal)
 
     def _restore_state(self) -> None:
         geometry = self._settings.value("window/geometry")
@@ -235,10 +252,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and self.restoreState(state, STATE_VERSION):
             self._docks_pending = False
+        hidden = self._settings.value("table/hidden_columns")
+        if isinstance(hidden, str):
+            self.table.set_hidden_columns([key for key in hidden.split(",") if key])
 
     def save_state(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self._settings.setValue("table/hidden_columns", ",".join(self.table.hidden_columns()))
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -367,6 +388,18 @@ class MainWindow(QMainWindow):
 
     def _on_recent_action_triggered(self, path: str, _checked: bool = False) -> None:
         self.files.open_path(path)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: usable in a short dock, and the relayout a changed label
+    asks for stops at the scroll area instead of re-laying out the whole window."""
+    area = QScrollArea()
+    area.setObjectName(f"{widget.objectName()}_scroll")
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
 
 
 def _plan_files(urls: list[Any]) -> list[str]:

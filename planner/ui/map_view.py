@@ -72,7 +72,7 @@ class MapView(QWidget):
         self.document = document
         self.asset_map: AssetMap | None = None
         self._symbols: list[str] = []
-        self._lazy = LazyRefresh(self, self._recompute)
+        self._lazy = LazyRefresh(self, self._recompute, document=document)
 
         self.x_combo = QComboBox()
         self.x_combo.setObjectName("map_symbol_x")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -54,30 +55,35 @@ MODES = (("cross", "Cross"), ("isolated", "Isolated"))
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
+    #: the header: short, so that the common columns fit beside the chart at 1280×800
     header: str
     #: the position field this column edits (None: a read-only output)
     field: str | None = None
     numeric: bool = True
+    #: the full name, first line of the header's tooltip ("" when the header says it all)
+    title: str = ""
+    #: hidden until shown from the header's menu (less used: kept off a first-run screen)
+    hidden: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", None, numeric=False),
     Column("symbol", "Symbol", "symbol", numeric=False),
     Column("side", "Side", "side", numeric=False),
-    Column("quantity", "Quantity", "quantity"),
-    Column("entry_price", "Entry", "entry_price"),
-    Column("leverage", "Lever-\nage", "leverage"),
-    Column("margin_mode", "Margin\nmode", "margin_mode", numeric=False),
-    Column("added_margin", "Added\nmargin", "added_margin"),
-    Column("stop_loss", "Stop", "stop_loss"),
-    Column("notional", "Notional"),
+    Column("quantity", "Qty", "quantity", title="Quantity"),
+    Column("entry_price", "Entry", "entry_price", title="Entry price"),
+    Column("leverage", "Lev.", "leverage", title="Leverage"),
+    Column("margin_mode", "Mode", "margin_mode", numeric=False, title="Margin mode"),
+    Column("added_margin", "Added\nmargin", "added_margin", title="Added margin", hidden=True),
+    Column("stop_loss", "Stop", "stop_loss", title="Stop-loss price"),
+    Column("notional", "Notional", hidden=True),
     Column("margin", "Margin"),
-    Column("unrealized_pnl", "Unrealised\nPnL"),
-    Column("liquidation_price", "Liq.\nprice"),
-    Column("bankruptcy_price", "Bankr.\nprice"),
-    Column("liquidation_distance", "To\nliq."),
-    Column("risk_ratio", "Risk\nratio"),
-    Column("loss_at_stop", "Loss at\nstop"),
+    Column("unrealized_pnl", "uPnL", title="Unrealised PnL"),
+    Column("liquidation_price", "Liq.\nprice", title="Liquidation price"),
+    Column("bankruptcy_price", "Bankr.\nprice", title="Bankruptcy price", hidden=True),
+    Column("liquidation_distance", "To\nliq.", title="Distance to liquidation"),
+    Column("risk_ratio", "Risk", title="Risk ratio"),
+    Column("loss_at_stop", "Loss at\nstop", title="Loss at the stop"),
 )
 COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
 RISK_COLUMNS = {"liquidation_price", "liquidation_distance", "risk_ratio"}
@@ -111,6 +117,24 @@ _HANDLED_ROLES = frozenset(
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+#: flags are asked for every painted cell: built once, not with enum arithmetic per call
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+_ALIGNMENTS = tuple(_RIGHT if column.numeric else _LEFT for column in COLUMNS)
+_RISK_COLUMN_FLAGS = tuple(column.key in RISK_COLUMNS for column in COLUMNS)
+#: the analysis columns each output column shows (its text, colour and icon)
+OUTPUT_SOURCES: dict[str, tuple[str, ...]] = {
+    "notional": ("notional",),
+    "margin": ("margin", "initial_margin"),
+    "unrealized_pnl": ("unrealized_pnl",),
+    "liquidation_price": ("liquidation_price", "risk_ratio"),
+    "bankruptcy_price": ("bankruptcy_price",),
+    "liquidation_distance": ("liquidation_distance", "risk_ratio"),
+    "risk_ratio": ("risk_ratio",),
+    "loss_at_stop": ("loss_at_stop",),
+}
+#: outputs that also follow the liquidated flag (risk level)
+_LIQUIDATED_OUTPUTS = frozenset(RISK_COLUMNS)
 
 
 def _value(x: float) -> float | None:
@@ -157,23 +181,75 @@ class PositionTableModel(QAbstractTableModel):
         self._plan: Plan = analysis.plan
         self._currency = self._plan.account.currency
         self._markets = {m.symbol: m for m in self._plan.markets}
+        self._arrays: dict[str, np.ndarray] = dict(analysis.columns)
+        self._liquidated_array: np.ndarray = analysis.liquidated
         self._col: dict[str, list[float]] = {
             name: column.tolist() for name, column in analysis.columns.items()
         }
         self._liquidated: list[bool] = analysis.liquidated.tolist()
-        self._display: dict[tuple[int, int], str] = {}
+        #: formatted text per column, per row: filled as cells are painted, kept for the
+        #: columns a change leaves alone
+        self._display: list[dict[int, str]] = [{} for _ in COLUMNS]
 
     def _on_document_changed(self) -> None:
         ids = [p.id for p in self._document.plan.positions]
-        if ids == self._ids:
+        if ids != self._ids:  # rows added, removed or reordered
+            self.beginResetModel()
             self._take(self._document)
-            if ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(ids) - 1, len(COLUMNS) - 1))
+            self._ids = ids
+            self.endResetModel()
             return
-        self.beginResetModel()
+        before = (self._plan, self._arrays, self._liquidated_array)
         self._take(self._document)
-        self._ids = ids
-        self.endResetModel()
+        if not ids:
+            return
+        # figures only: one dataChanged per block of columns that changed, over the rows that
+        # changed — the view repaints those cells and a sort on another column stays put
+        spans = self._changed_spans(*before)
+        for first_column, last_column, first_row, last_row in _blocks(spans):
+            self.dataChanged.emit(
+                self.index(first_row, first_column), self.index(last_row, last_column)
+            )
+
+    def _changed_spans(
+        self, plan: Plan, arrays: dict[str, np.ndarray], liquidated: np.ndarray
+    ) -> list[tuple[int, int] | None]:
+        """For each column, the first and last row whose cells may show something new."""
+        new = self._plan
+        last = len(self._ids) - 1
+        context_changed = (
+            plan.account.currency != new.account.currency
+            or [m.tick_size for m in plan.markets] != [m.tick_size for m in new.markets]
+            or [m.symbol for m in plan.markets] != [m.symbol for m in new.markets]
+            or arrays.keys() != self._arrays.keys()
+        )
+        if context_changed:  # every figure may be formatted anew
+            for cache in self._display:
+                cache.clear()
+            return [(0, last)] * len(COLUMNS)
+        rows = [
+            i
+            for i, (old, now) in enumerate(zip(plan.positions, new.positions, strict=True))
+            if old is not now and old != now
+        ]
+        dead = np.flatnonzero(liquidated != self._liquidated_array)
+        spans: list[tuple[int, int] | None] = []
+        for c, column in enumerate(COLUMNS):
+            changed = list(rows)
+            sources = OUTPUT_SOURCES.get(column.key)
+            if sources is not None:
+                for name in sources:
+                    changed.extend(_changed_rows(arrays[name], self._arrays[name]).tolist())
+                if column.key in _LIQUIDATED_OUTPUTS:
+                    changed.extend(dead.tolist())
+            elif column.field is None and column.key != "id":
+                changed = list(range(last + 1))  # an output this diff does not know
+            if changed:
+                self._display[c].clear()
+                spans.append((min(changed), max(changed)))
+            else:
+                spans.append(None)
+        return spans
 
     # --- Qt model API ----------------------------------------------------------------------
 
@@ -194,6 +270,8 @@ class PositionTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return column.header
             if role == Qt.ItemDataRole.ToolTipRole:
+                if column.title:
+                    return f"{column.title}. {explain(column.key)}"
                 return explain(column.key)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return _RIGHT if column.numeric else _LEFT
@@ -204,13 +282,12 @@ class PositionTableModel(QAbstractTableModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        column = COLUMNS[index.column()]
-        if column.field is not None:
-            position = self._plan.positions[index.row()]
-            if column.field != "added_margin" or position.margin_mode == "isolated":
-                flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        field = COLUMNS[index.column()].field
+        if field is None:
+            return _READ_ONLY
+        if field == "added_margin" and self._plan.positions[index.row()].margin_mode != "isolated":
+            return _READ_ONLY
+        return _EDITABLE
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # a view asks for a dozen roles per visible cell on every repaint: answer the roles
@@ -218,21 +295,21 @@ class PositionTableModel(QAbstractTableModel):
         if role not in _HANDLED_ROLES or not index.isValid():
             return None
         row, column_index = index.row(), index.column()
-        column = COLUMNS[column_index]
         if role == _DISPLAY:
-            key = (row, column_index)
-            text = self._display.get(key)
+            cache = self._display[column_index]
+            text = cache.get(row)
             if text is None:
-                text = self._display[key] = self._formatters[column.key](row)
+                text = cache[row] = self._formatters[COLUMNS[column_index].key](row)
             return text
         if role == _ALIGNMENT:
-            return _RIGHT if column.numeric else _LEFT
+            return _ALIGNMENTS[column_index]
         if role == _BACKGROUND:
-            if column.key not in RISK_COLUMNS:
+            if not _RISK_COLUMN_FLAGS[column_index]:
                 return None
             return RISK_FILLS.get(self._risk_level(row))
+        column = COLUMNS[column_index]
         if role == _DECORATION:
-            if column.key not in RISK_COLUMNS:
+            if not _RISK_COLUMN_FLAGS[column_index]:
                 return None
             return self._risk_icon(row, column, self._risk_level(row))
         if role == _EDIT:
@@ -322,11 +399,10 @@ class PositionTableModel(QAbstractTableModel):
         return f"{format_percent(self._col['risk_ratio'][row])} · {RISK_WORDS[level]}"
 
     def _risk_icon(self, row: int, column: Column, level: RiskLevel) -> QIcon | None:
-        style = QApplication.style()
         if column.key == "liquidation_price" and self._liquidates_before_stop(row):
-            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            return _standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if column.key == "risk_ratio" and level >= RiskLevel.HIGH:
-            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+            return _standard_icon(QStyle.StandardPixmap.SP_MessageBoxCritical)
         return None
 
     def _tooltip(self, row: int, column: Column) -> str:
@@ -395,6 +471,42 @@ class PositionTableModel(QAbstractTableModel):
                 "number", minimum=-1e12, decimals=decimals, step=_step(position.added_margin)
             )
         return EditorSpec("text")
+
+
+_ICONS: dict[tuple[int, QStyle.StandardPixmap], QIcon] = {}
+
+
+def _standard_icon(pixmap: QStyle.StandardPixmap) -> QIcon:
+    """The style's icon, loaded once per style (a view asks for it on every paint)."""
+    style = QApplication.style()
+    key = (id(style), pixmap)
+    icon = _ICONS.get(key)
+    if icon is None:
+        icon = _ICONS[key] = style.standardIcon(pixmap)
+    return icon
+
+
+def _changed_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Rows where two figure columns differ (NaN equals NaN: both show "—")."""
+    same = (before == after) | (np.isnan(before) & np.isnan(after))
+    return np.flatnonzero(~same)
+
+
+def _blocks(
+    spans: list[tuple[int, int] | None],
+) -> list[tuple[int, int, int, int]]:
+    """Adjacent columns with the same row span, as (first column, last column, first row,
+    last row) rectangles."""
+    blocks: list[tuple[int, int, int, int]] = []
+    for column, span in enumerate(spans):
+        if span is None:
+            continue
+        if blocks and blocks[-1][1] == column - 1 and blocks[-1][2:] == span:
+            first = blocks[-1][0]
+            blocks[-1] = (first, column, *span)
+        else:
+            blocks.append((column, column, *span))
+    return blocks
 
 
 def _step(value: float) -> float:

@@ -15,21 +15,17 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QRadioButton,
     QScrollArea,
     QSizePolicy,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +45,7 @@ from planner.ui.document import PlanDocument
 from planner.ui.explanations import explain
 from planner.ui.figure_table import DANGER_BACKGROUND, FigureTable
 from planner.ui.lazy import LazyRefresh
+from planner.ui.text_table import TextRow, TextTable, TextTableModel
 
 #: the move a new panel starts with, in percent
 DEFAULT_MOVE_PERCENT = -10.0
@@ -95,7 +92,7 @@ class ShockPanel(QScrollArea):
         self.shocked_analysis: Analysis | None = None
         self.sweep_result: Sweep | None = None
         self.error = ""
-        self._lazy = LazyRefresh(self, self._recompute)
+        self._lazy = LazyRefresh(self, self._recompute, document=document)
 
         content = QWidget()
         outer = QVBoxLayout(content)
@@ -175,7 +172,8 @@ class ShockPanel(QScrollArea):
 
     def _build_positions(self) -> QGroupBox:
         group = QGroupBox("Positions after the move")
-        self.position_table = _table(POSITION_HEADERS, POSITION_TIPS, stretch=0)
+        self.position_model = TextTableModel(POSITION_HEADERS, POSITION_TIPS, right=(1, 2))
+        self.position_table = TextTable(self.position_model, stretch=0)
         self.position_table.setObjectName("shock_positions")
         QVBoxLayout(group).addWidget(self.position_table)
         return group
@@ -200,7 +198,8 @@ class ShockPanel(QScrollArea):
         self.sweep_caption.setWordWrap(True)
         row.addWidget(self.sweep_caption, 1)
         layout.addLayout(row)
-        self.event_table = _table(EVENT_HEADERS, EVENT_TIPS, stretch=2)
+        self.event_model = TextTableModel(EVENT_HEADERS, EVENT_TIPS, right=(0, 1, 3))
+        self.event_table = TextTable(self.event_model, stretch=2)
         self.event_table.setObjectName("sweep_events")
         layout.addWidget(self.event_table)
         self.sweep_spin.valueChanged.connect(self._on_sweep_spin_changed)
@@ -421,35 +420,32 @@ class ShockPanel(QScrollArea):
             )
 
     def _show_positions(self, plan: Plan) -> None:
-        table = self.position_table
         analysis = self.shocked_analysis
-        rows = len(plan.positions) if analysis is not None else 0
-        table.setRowCount(rows)
         if analysis is None:
-            _fit_rows(table)
+            self.position_model.set_rows([])
             return
         currency = analysis.currency
         danger_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
-        for row, (pos, result) in enumerate(zip(plan.positions, analysis.positions, strict=True)):
-            tick = plan.market(pos.symbol).tick_size
-            status = "Liquidated" if result.liquidated else "Alive"
-            cells = (
-                f"{pos.id} ({pos.margin_mode})",
-                format_price(result.mark_price, tick),
-                format_amount(result.unrealized_pnl, currency, sign=True),
-                status,
+        ticks = {m.symbol: m.tick_size for m in plan.markets}
+        rows = []
+        for pos, result in zip(plan.positions, analysis.positions, strict=True):
+            liquidated = result.liquidated
+            rows.append(
+                TextRow(
+                    (
+                        f"{pos.id} ({pos.margin_mode})",
+                        format_price(result.mark_price, ticks[pos.symbol]),
+                        format_amount(result.unrealized_pnl, currency, sign=True),
+                        "Liquidated" if liquidated else "Alive",
+                    ),
+                    danger=DANGER_BACKGROUND if liquidated else None,
+                    icon=danger_icon if liquidated else None,
+                    icon_column=3,
+                )
             )
-            for column, text in enumerate(cells):
-                item = _cell(text, right=column in (1, 2))
-                if result.liquidated:
-                    item.setBackground(DANGER_BACKGROUND)
-                    if column == 3:
-                        item.setIcon(danger_icon)
-                table.setItem(row, column, item)
-        _fit_rows(table)
+        self.position_model.set_rows(rows)
 
     def _show_events(self, plan: Plan) -> None:
-        table = self.event_table
         result = self.sweep_result
         events = result.events if result is not None else ()
         reach = format_percent(self.sweep_spin.value() / 100.0, 0)
@@ -460,24 +456,25 @@ class ShockPanel(QScrollArea):
             self.sweep_caption.setText(f"{what} from −{reach} to +{reach}, nearest first")
         else:
             self.sweep_caption.setText(f"Nothing is liquidated moving {what} within ±{reach}.")
-        table.setRowCount(len(events))
         currency = plan.account.currency
-        for row, event in enumerate(events):
-            cells = (
-                _event_move(event),
-                format_price(event.price, _tick(plan, event, self.symbol)),
-                _event_what(event),
-                format_amount(event.equity_after, currency),
+        rows = []
+        for event in events:
+            equity_tip = (
+                f"{explain('sweep_equity_after')} Just before: "
+                f"{format_amount(event.equity_before, currency, with_unit=True)}."
             )
-            for column, text in enumerate(cells):
-                item = _cell(text, right=column in (0, 1, 3))
-                if column == 3:
-                    item.setToolTip(
-                        f"{explain('sweep_equity_after')} Just before: "
-                        f"{format_amount(event.equity_before, currency, with_unit=True)}."
-                    )
-                table.setItem(row, column, item)
-        _fit_rows(table)
+            rows.append(
+                TextRow(
+                    (
+                        _event_move(event),
+                        format_price(event.price, _tick(plan, event, self.symbol)),
+                        _event_what(event),
+                        format_amount(event.equity_after, currency),
+                    ),
+                    tips=("", "", "", equity_tip),
+                )
+            )
+        self.event_model.set_rows(rows)
 
     # --- reading (tests) -------------------------------------------------------------------
 
@@ -487,63 +484,14 @@ class ShockPanel(QScrollArea):
 
     def position_rows(self) -> list[tuple[str, ...]]:
         self._lazy.flush()
-        return _texts(self.position_table)
+        return self.position_model.texts()
 
     def event_rows(self) -> list[tuple[str, ...]]:
         self._lazy.flush()
-        return _texts(self.event_table)
+        return self.event_model.texts()
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _table(headers: tuple[str, ...], tips: tuple[str, ...], *, stretch: int) -> QTableWidget:
-    """A read-only table whose ``stretch`` column takes the room the others leave."""
-    table = QTableWidget(0, len(headers))
-    for column, (title, key) in enumerate(zip(headers, tips, strict=True)):
-        item = QTableWidgetItem(title)
-        item.setToolTip(explain(key))
-        table.setHorizontalHeaderItem(column, item)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setMinimumSectionSize(60)
-    table.setWordWrap(False)
-    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    _fit_rows(table)
-    return table
-
-
-def _cell(text: str, *, right: bool) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-    item.setToolTip(text)
-    align = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
-    item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-    return item
-
-
-def _fit_rows(table: QTableWidget) -> None:
-    """As tall as its rows up to a dozen; beyond that it scrolls."""
-    rows = min(table.rowCount(), 12)
-    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-    height += sum(table.rowHeight(r) for r in range(rows)) if rows else 24
-    table.setFixedHeight(height + 2)
-
-
-def _texts(table: QTableWidget) -> list[tuple[str, ...]]:
-    return [
-        tuple(
-            table.item(row, column).text() if table.item(row, column) else ""
-            for column in range(table.columnCount())
-        )
-        for row in range(table.rowCount())
-    ]
 
 
 def _event_move(event: LiquidationEvent) -> str:

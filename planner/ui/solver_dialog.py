@@ -823,7 +823,7 @@ class SolverDialog(QDialog):
         self.document = document
         self._answer = Answer("")
         self._pages_stale = True
-        self._lazy = LazyRefresh(self, self._recompute, delay_ms=30)
+        self._lazy = LazyRefresh(self, self._recompute, delay_ms=30, document=document)
 
         self.solver_list = QListWidget()
         self.solver_list.setObjectName("solver_list")

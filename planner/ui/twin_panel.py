@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QScrollArea,
@@ -77,8 +78,12 @@ class TwinPanel(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.document = document
         self._comparison: Comparison | None = None
+        self._combo_ids: list[str] = []
+        self._bold_row = -1
         self._columns = 0
-        self._lazy = LazyRefresh(self, self._recompute, delay_ms=REFRESH_DELAY_MS)
+        self._lazy = LazyRefresh(
+            self, self._recompute, delay_ms=REFRESH_DELAY_MS, document=document
+        )
 
         self.plan_table = FigureTable(PLAN_ROWS, VARIANT_COLUMNS)
         self.plan_table.setObjectName("twin_plan_table")
@@ -100,6 +105,9 @@ class TwinPanel(QScrollArea):
         self.sentence_list.setWordWrap(True)
         self.sentence_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sentence_list.setMinimumHeight(90)
+        # a long plan's sentences are laid out a batch at a time, between events
+        self.sentence_list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.sentence_list.setBatchSize(50)
         self.sentence_list.setToolTip("Every position in one sentence; click one to select it")
 
         self._plan_group = QGroupBox("Whole plan")
@@ -236,31 +244,42 @@ class TwinPanel(QScrollArea):
             )
 
     def _show_positions(self) -> None:
+        """The picker and the list of sentences, changed item by item: a list rebuilt on every
+        change would lay out every wrapped sentence again."""
         comparison = self._comparison
         assert comparison is not None
         ids = [p.id for p in comparison.positions]
-        combo_ids = [self.position_combo.itemData(i) for i in range(self.position_combo.count())]
-        self.position_combo.blockSignals(True)
-        if combo_ids != ids:
-            self.position_combo.clear()
-            for p in comparison.positions:
-                self.position_combo.addItem(_position_title(p), p.id)
+        titles = [_position_title(p) for p in comparison.positions]
+        combo = self.position_combo
+        combo.blockSignals(True)
+        if self._combo_ids != ids:
+            combo.clear()
+            for p, title in zip(comparison.positions, titles, strict=True):
+                combo.addItem(title, p.id)
+            self._combo_ids = ids
         else:
-            for i, p in enumerate(comparison.positions):
-                self.position_combo.setItemText(i, _position_title(p))
-        self.position_combo.blockSignals(False)
+            for i, title in enumerate(titles):
+                if combo.itemText(i) != title:
+                    combo.setItemText(i, title)
+        combo.blockSignals(False)
 
-        self.sentence_list.blockSignals(True)
-        if self.sentence_list.count() != len(ids):
-            self.sentence_list.clear()
+        listing = self.sentence_list
+        listing.blockSignals(True)
+        if listing.count() != len(ids):
+            listing.clear()
+            self._bold_row = -1
             for _ in ids:
-                self.sentence_list.addItem(QListWidgetItem())
-        for row, p in enumerate(comparison.positions):
-            item = self.sentence_list.item(row)
-            item.setText(f"{p.id}: {p.sentence}")
-            item.setData(Qt.ItemDataRole.UserRole, p.id)
-            item.setToolTip(_position_title(p))
-        self.sentence_list.blockSignals(False)
+                listing.addItem(QListWidgetItem())
+        for row, (p, title) in enumerate(zip(comparison.positions, titles, strict=True)):
+            item = listing.item(row)
+            text = f"{p.id}: {p.sentence}"
+            if item.text() != text:
+                item.setText(text)
+            if item.data(Qt.ItemDataRole.UserRole) != p.id:
+                item.setData(Qt.ItemDataRole.UserRole, p.id)
+            if item.toolTip() != title:
+                item.setToolTip(title)
+        listing.blockSignals(False)
 
         has_positions = bool(ids)
         self._empty_label.setVisible(not has_positions)
@@ -277,15 +296,21 @@ class TwinPanel(QScrollArea):
             self.sentence_label.setText("")
             return
         row = comparison.positions.index(position)
-        self.position_combo.setCurrentIndex(row)
-        self.sentence_list.blockSignals(True)
-        self.sentence_list.setCurrentRow(row)
-        for r in range(self.sentence_list.count()):
-            item = self.sentence_list.item(r)
-            font = QFont(item.font())
-            font.setBold(r == row)
-            item.setFont(font)
-        self.sentence_list.blockSignals(False)
+        if self.position_combo.currentIndex() != row:
+            self.position_combo.setCurrentIndex(row)
+        listing = self.sentence_list
+        listing.blockSignals(True)
+        if listing.currentRow() != row:
+            listing.setCurrentRow(row)
+        if self._bold_row != row:
+            for r, bold in ((self._bold_row, False), (row, True)):
+                item = listing.item(r) if 0 <= r < listing.count() else None
+                if item is not None:
+                    font = QFont(item.font())
+                    font.setBold(bold)
+                    item.setFont(font)
+            self._bold_row = row
+        listing.blockSignals(False)
 
         currency = comparison.currency
         tick = comparison.plan.market(position.symbol).tick_size

@@ -198,3 +198,57 @@ def test_delegate_builds_fitting_editors(qtbot, window) -> None:
 
 def _option() -> QStyleOptionViewItem:
     return QStyleOptionViewItem()
+
+
+def _record_changes(model: PositionTableModel) -> tuple[list[tuple[int, int, int, int]], list[int]]:
+    changed: list[tuple[int, int, int, int]] = []
+    resets: list[int] = []
+    model.dataChanged.connect(
+        lambda top_left, bottom_right, _roles=(): changed.append(
+            (top_left.row(), bottom_right.row(), top_left.column(), bottom_right.column())
+        )
+    )
+    model.modelReset.connect(lambda: resets.append(1))
+    return changed, resets
+
+
+def test_a_figure_change_is_data_changed_on_the_cells_that_changed(qtbot, document) -> None:
+    from planner.ui import edits
+
+    model = PositionTableModel(document)
+    changed, resets = _record_changes(model)
+    # the stop of the isolated ETH position: its stop and its loss at the stop, nothing else
+    document.edit(lambda plan: edits.set_position_field(plan, 0, "stop_loss", 2750.0), "Stop")
+    assert resets == []
+    cells = {
+        (row, column)
+        for r0, r1, c0, c1 in changed
+        for row in range(r0, r1 + 1)
+        for column in range(c0, c1 + 1)
+    }
+    assert (0, COLUMN_INDEX["stop_loss"]) in cells
+    assert (0, COLUMN_INDEX["loss_at_stop"]) in cells
+    assert all(row == 0 for row, _ in cells)  # the cross positions' figures did not move
+    assert model.data(_cell(model, 0, "stop_loss")) == "2,750.00"
+    # the cross pool's wallet: every cross liquidation price moves, no input cell changes
+    changed.clear()
+    document.edit(lambda plan: edits.set_account_field(plan, "wallet_balance", 15000.0), "W")
+    assert resets == [] and changed
+    inputs = {i for i, c in enumerate(COLUMNS) if c.field is not None}
+    assert all(c0 not in inputs and c1 not in inputs for _, _, c0, c1 in changed)
+    liq = COLUMN_INDEX["liquidation_price"]
+    assert any(c0 <= liq <= c1 for _, _, c0, c1 in changed)
+    result = document.analysis.position(1)
+    assert model.data(_cell(model, 1, "liquidation_price")) == format_price(
+        result.liquidation_price, 0.1
+    )
+
+
+def test_rows_added_or_removed_reset_the_model(qtbot, window) -> None:
+    model = window.table.model
+    _changed, resets = _record_changes(model)
+    window.actions.add_position.trigger()
+    assert resets == [1]
+    window.document.undo_stack.undo()
+    assert resets == [1, 1]
+    assert model.rowCount() == 3

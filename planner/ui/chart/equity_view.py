@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from planner.domain.formatting import format_amount, format_percent, format_pric
 from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep_variants
 from planner.ui.chart.theme import ChartTheme, style_plot, theme_for
 from planner.ui.document import PlanDocument
+from planner.ui.lazy import LazyRefresh
 
 #: steps of the sweep grid
 STEPS = 501
@@ -97,10 +98,14 @@ class EquityView(QWidget):
         self._sweeps: dict[str, Sweep] = {}
         self._symbol: str | None = None
         self._hover_move: float | None = None
-        self._dirty = True
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer_timeout)
+        # the lambda looks ``_recompute`` up at each call (tests wrap it)
+        self._lazy = LazyRefresh(
+            self,
+            lambda: self._recompute(),
+            delay_ms=0,
+            document=document,
+            preview_interval_ms=PREVIEW_INTERVAL_MS,
+        )
 
         self.move_combo = QComboBox()
         self.move_combo.addItem("Symbol only", "symbol")
@@ -219,9 +224,7 @@ class EquityView(QWidget):
 
     def refresh(self) -> None:
         """Sweep the plan and redraw now."""
-        self._timer.stop()
-        self._dirty = False
-        self._recompute()
+        self._lazy.run()
 
     def hover_move(self, move: float | None) -> str:
         """Show the crosshair at ``move`` (a fraction; None hides it); returns the read-out."""
@@ -239,23 +242,13 @@ class EquityView(QWidget):
             self._schedule()
 
     def _schedule(self) -> None:
-        self._dirty = True
-        if not self.isVisible():
-            return  # showEvent sweeps
-        if self._document.is_previewing:
-            if not self._timer.isActive():  # throttle: the first change of a burst waits
-                self._timer.start(PREVIEW_INTERVAL_MS)
-        else:
-            self._timer.start(0)  # coalesce: one sweep for a burst of changes
-
-    def _on_timer_timeout(self) -> None:
-        if self._dirty and self.isVisible():
-            self.refresh()
+        # out of sight: swept when shown; else one sweep for a burst of changes, and while a
+        # drag previews, at most one every PREVIEW_INTERVAL_MS
+        self._lazy.invalidate()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+        self._lazy.shown()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

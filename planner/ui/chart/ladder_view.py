@@ -47,6 +47,7 @@ from planner.domain.plan import Plan
 from planner.ui import edits
 from planner.ui.chart.theme import ChartTheme, style_plot, theme_for
 from planner.ui.document import PlanDocument
+from planner.ui.lazy import DockFollower, can_be_seen
 
 #: (kind, position id, take-profit index); tier boundaries are keyed by their label
 LevelKey = tuple[str, str | None, int | None]
@@ -162,6 +163,7 @@ class LadderView(QWidget):
         self._drag: _Drag | None = None
         self._syncing = False
         self._dirty = True
+        self._dock = DockFollower(self, self._on_shown)
         self._symbol: str | None = None
         self._ladder: Ladder | None = None
         self._fit_pending = True
@@ -170,6 +172,7 @@ class LadderView(QWidget):
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setWordWrap(True)
+        self.header.setToolTip("Drag the entry, stop, take-profit or mark line to plan")
         self.fit_button = QToolButton()
         self.fit_button.setText("Fit")
         self.fit_button.setToolTip("Fit the price axis to every level of the symbol")
@@ -328,14 +331,20 @@ class LadderView(QWidget):
         self._fit_pending = True
 
     def _update(self) -> None:
-        if self.isVisible():
+        # the ladder follows every change it can be seen (it is what the mouse drags);
+        # out of sight, including a tabbed-away dock, it catches up when shown
+        if can_be_seen(self):
             self.refresh()
         else:
             self._dirty = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._dirty:
+        self._dock.follow()
+        self._on_shown()
+
+    def _on_shown(self) -> None:
+        if self._dirty and can_be_seen(self):
             self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -520,9 +529,10 @@ class LadderView(QWidget):
         position = plan.positions[index]
         others = sum(1 for p in plan.positions if p.symbol == symbol) - 1
         more = f" · {others} other position{'s' if others != 1 else ''} faint" if others else ""
+        # what can be dragged is said by the tooltip: the header stays one or two lines in a
+        # narrow dock and leaves the height to the ladder
         self.header.setText(
-            f"{symbol} · {selected} ({position.side}, {position.margin_mode}){more} — drag "
-            "entry, stop, take-profits or the mark"
+            f"{symbol} · {selected} ({position.side}, {position.margin_mode}){more}"
         )
 
     # --- labels ----------------------------------------------------------------------------
