@@ -53,6 +53,7 @@ from planner.ui.document import PlanDocument
 from planner.ui.explanations import explain
 from planner.ui.lazy import LazyRefresh
 from planner.ui.risk import RISK_WORDS, RiskLevel, risk_level
+from planner.ui.widgets_sync import set_combo, set_spin, set_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -362,19 +363,19 @@ class AccountPanel(QScrollArea):
         account = plan.account
         currency = account.currency
         if not self.name_edit.hasFocus():
-            _set_text(self.name_edit, plan.name)
+            set_text(self.name_edit, plan.name, home=True)
         decimals = amount_decimals(currency)
         configure_spin_box(
             self.wallet_spin,
             EditorSpec("number", 10.0**-decimals, 1e15, decimals, 100.0, "", f" {currency}"),
         )
-        _set_spin(self.wallet_spin, account.wallet_balance)
+        set_spin(self.wallet_spin, account.wallet_balance)
         if not self.currency_edit.hasFocus():
-            _set_text(self.currency_edit, currency)
-        _set_combo(self.venue_combo, account.venue)
-        _set_combo(self.mode_combo, account.position_mode)
-        _set_spin(self.taker_spin, account.taker_fee_rate * 100)
-        _set_spin(self.maker_spin, account.maker_fee_rate * 100)
+            set_text(self.currency_edit, currency, home=True)
+        set_combo(self.venue_combo, account.venue)
+        set_combo(self.mode_combo, account.position_mode)
+        set_spin(self.taker_spin, account.taker_fee_rate * 100)
+        set_spin(self.maker_spin, account.maker_fee_rate * 100)
 
         def amount(value: float | None, sign: bool = False) -> str:
             return format_amount(value, currency, with_unit=True, sign=sign)
@@ -470,14 +471,14 @@ class AccountPanel(QScrollArea):
         text = self.currency_edit.text().strip().upper()
         if text != self._document.plan.account.currency:
             self._edit_account("currency", text, merge=False)
-            _set_text(self.currency_edit, self._document.plan.account.currency)
+            set_text(self.currency_edit, self._document.plan.account.currency, home=True)
 
     def _on_venue_combo_activated(self, _row: int) -> None:
         self._edit_account("venue", self.venue_combo.currentData(), merge=False)
 
     def _on_mode_combo_activated(self, _row: int) -> None:
         self._edit_account("position_mode", self.mode_combo.currentData(), merge=False)
-        _set_combo(self.mode_combo, self._document.plan.account.position_mode)
+        set_combo(self.mode_combo, self._document.plan.account.position_mode)
 
     def _on_taker_spin_changed(self, value: float) -> None:
         self._edit_account("taker_fee_rate", float(f"{value / 100:.12g}"))
@@ -500,24 +501,3 @@ def _warning_icons(style: QStyle) -> dict[str, QIcon]:
             "danger": style.standardIcon(pixmaps.SP_MessageBoxCritical),
         }
     return icons
-
-
-def _set_spin(box: QDoubleSpinBox, value: float) -> None:
-    if round(value, box.decimals()) != round(box.value(), box.decimals()):
-        box.blockSignals(True)
-        box.setValue(value)
-        box.blockSignals(False)
-
-
-def _set_text(edit: QLineEdit, text: str) -> None:
-    if edit.text() != text:
-        edit.setText(text)
-        edit.setCursorPosition(0)  # show the start of a long name
-
-
-def _set_combo(combo: QComboBox, value: str) -> None:
-    at = combo.findData(value)
-    if at >= 0 and at != combo.currentIndex():
-        combo.blockSignals(True)
-        combo.setCurrentIndex(at)
-        combo.blockSignals(False)

@@ -93,6 +93,15 @@ class PlanDocument(QObject):
         except KeyError:
             return None
 
+    @property
+    def current_symbol(self) -> str | None:
+        """The current position's symbol, else the plan's first market's; None without one."""
+        plan = self.plan
+        index = self.current_index
+        if index is not None:
+            return plan.positions[index].symbol
+        return plan.markets[0].symbol if plan.markets else None
+
     def set_current(self, position_id: str) -> None:
         if position_id != self._current_id:
             self._current_id = position_id

@@ -32,7 +32,7 @@ from planner.domain.maps import (
     AssetMap,
     two_asset_map,
 )
-from planner.ui.chart.theme import style_plot, theme_for
+from planner.ui.chart.theme import is_palette_change, style_plot, theme_for
 from planner.ui.document import PlanDocument
 from planner.ui.explanations import explain
 from planner.ui.lazy import LazyRefresh
@@ -326,11 +326,7 @@ class MapView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        palette_changed = event.type() in (
-            QEvent.Type.PaletteChange,
-            QEvent.Type.ApplicationPaletteChange,
-        )
-        if palette_changed and hasattr(self, "readout"):  # not during __init__
+        if is_palette_change(event) and hasattr(self, "readout"):  # not during __init__
             self._apply_theme()
 
 

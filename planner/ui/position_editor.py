@@ -48,6 +48,7 @@ from planner.ui import edits
 from planner.ui.delegates import EditorSpec, NumberBox, configure_spin_box
 from planner.ui.document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.widgets_sync import set_combo, set_spin, set_text
 
 SIZE_UNITS: tuple[tuple[sizing.SizeUnit, str], ...] = (
     ("quantity", "Quantity"),
@@ -267,7 +268,7 @@ class PositionEditor(QWidget):
         currency = plan.account.currency
 
         if not self.id_edit.hasFocus() or self.id_edit.text() != position.id:
-            _set_text(self.id_edit, position.id)
+            set_text(self.id_edit, position.id, quiet=True)
         symbols = [m.symbol for m in plan.markets]
         if [self.symbol_combo.itemText(i) for i in range(self.symbol_combo.count())] != symbols:
             self.symbol_combo.blockSignals(True)
@@ -278,7 +279,7 @@ class PositionEditor(QWidget):
             self.symbol_combo.blockSignals(True)
             self.symbol_combo.setCurrentText(position.symbol)
             self.symbol_combo.blockSignals(False)
-        _set_combo(self.side_combo, position.side)
+        set_combo(self.side_combo, position.side)
         button = self.cross_button if position.margin_mode == "cross" else self.isolated_button
         if not button.isChecked():
             button.setChecked(True)
@@ -289,11 +290,11 @@ class PositionEditor(QWidget):
             self.entry_spin,
             EditorSpec("number", 10.0**-price_decimals, 1e12, price_decimals, price_step),
         )
-        _set_spin(self.entry_spin, position.entry_price)
+        set_spin(self.entry_spin, position.entry_price)
         configure_spin_box(
             self.stop_spin, EditorSpec("number", 0, 1e12, price_decimals, price_step, "none")
         )
-        _set_spin(self.stop_spin, position.stop_loss or 0.0)
+        set_spin(self.stop_spin, position.stop_loss or 0.0)
 
         self._show_size(plan, index)
 
@@ -301,7 +302,7 @@ class PositionEditor(QWidget):
         configure_spin_box(
             self.leverage_spin, EditorSpec("number", 0.01, limit or 1000.0, 2, 1.0, "", "×")
         )
-        _set_spin(self.leverage_spin, position.leverage)
+        set_spin(self.leverage_spin, position.leverage)
         self.leverage_slider.blockSignals(True)
         self.leverage_slider.setMaximum(max(1, math.floor(limit or 200)))
         if not self.leverage_slider.isSliderDown():
@@ -316,7 +317,7 @@ class PositionEditor(QWidget):
             self.added_margin_spin,
             EditorSpec("number", -1e12, 1e12, amount, 10.0 ** (2 - amount), "", f" {currency}"),
         )
-        _set_spin(self.added_margin_spin, position.added_margin)
+        set_spin(self.added_margin_spin, position.added_margin)
         self.added_margin_spin.setEnabled(position.margin_mode == "isolated")
 
         self._show_take_profits(plan, index, price_decimals)
@@ -340,7 +341,7 @@ class PositionEditor(QWidget):
                 "number", 10.0**-decimals, 1e15, decimals, _step(value), "", f" {currency}"
             )
         configure_spin_box(self.size_spin, spec)
-        _set_spin(self.size_spin, sizing.size_in(market, unit, *args))
+        set_spin(self.size_spin, sizing.size_in(market, unit, *args))
         shown = []
         for other, label in SIZE_UNITS:
             if other == unit:
@@ -389,8 +390,8 @@ class PositionEditor(QWidget):
             fraction = table.cellWidget(row, 1)
             assert isinstance(price, QDoubleSpinBox) and isinstance(fraction, QDoubleSpinBox)
             configure_spin_box(price, EditorSpec("number", 10.0**-decimals, 1e12, decimals, step))
-            _set_spin(price, tp.price)
-            _set_spin(fraction, tp.fraction * 100)
+            set_spin(price, tp.price)
+            set_spin(fraction, tp.fraction * 100)
             table.item(row, 2).setText(format_amount(tp_result.reward, currency, sign=True))
         if result.reward_to_risk is not None:
             self.tp_summary.setText(f"Reward to risk {result.reward_to_risk:.2f} : 1")
@@ -562,28 +563,6 @@ class PositionEditor(QWidget):
 def _repolish(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
-
-
-def _set_spin(box: QDoubleSpinBox, value: float) -> None:
-    if round(value, box.decimals()) != round(box.value(), box.decimals()):
-        box.blockSignals(True)
-        box.setValue(value)
-        box.blockSignals(False)
-
-
-def _set_text(edit: QLineEdit, text: str) -> None:
-    if edit.text() != text:
-        edit.blockSignals(True)
-        edit.setText(text)
-        edit.blockSignals(False)
-
-
-def _set_combo(combo: QComboBox, value: str) -> None:
-    at = combo.findData(value)
-    if at >= 0 and at != combo.currentIndex():
-        combo.blockSignals(True)
-        combo.setCurrentIndex(at)
-        combo.blockSignals(False)
 
 
 def _step(value: float) -> float:

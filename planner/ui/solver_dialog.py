@@ -279,6 +279,18 @@ class _PositionPage(SolverPage):
             return pos.stop_loss
         return self.stop_spin.value()
 
+    def _position_and_stop(self, purpose: str) -> tuple[int, Position, float] | Answer:
+        """The chosen position (its index, itself) and the stop to use, or the Answer saying
+        which is missing; ``purpose`` ends "type the stop …" (what the stop is for)."""
+        found = self.position()
+        if found is None:
+            return self._no_position()
+        i, pos = found
+        stop = self.stop(pos)
+        if stop is None:
+            return Answer(f"{pos.id} has no stop: type the stop {purpose}.")
+        return i, pos, stop
+
     def _no_position(self) -> Answer:
         if self.isolated_only:
             return Answer(
@@ -336,13 +348,10 @@ class SizeForRiskPage(_PositionPage):
         self._on_input_changed()
 
     def solve(self) -> Answer:
-        found = self.position()
-        if found is None:
-            return self._no_position()
-        i, pos = found
-        stop = self.stop(pos)
-        if stop is None:
-            return Answer(f"{pos.id} has no stop: type the stop the risk is measured to.")
+        found = self._position_and_stop("the risk is measured to")
+        if isinstance(found, Answer):
+            return found
+        i, pos, stop = found
         plan = self.plan
         currency = plan.account.currency
         tick = plan.market(pos.symbol).tick_size
@@ -441,13 +450,10 @@ class LeastIsolatedMarginPage(_BufferPage):
     key = "least_isolated_margin"
 
     def solve(self) -> Answer:
-        found = self.position()
-        if found is None:
-            return self._no_position()
-        i, pos = found
-        stop = self.stop(pos)
-        if stop is None:
-            return Answer(f"{pos.id} has no stop: type the stop to keep liquidation beyond.")
+        found = self._position_and_stop("to keep liquidation beyond")
+        if isinstance(found, Answer):
+            return found
+        i, pos, stop = found
         currency = self.plan.account.currency
         exact = solvers.least_isolated_margin(self.plan, pos.id, self.buffer, stop=stop)
         if exact is None:
@@ -484,13 +490,10 @@ class MostLeveragePage(_BufferPage):
         self.whole_check.toggled.connect(self._on_input_changed)
 
     def solve(self) -> Answer:
-        found = self.position()
-        if found is None:
-            return self._no_position()
-        i, pos = found
-        stop = self.stop(pos)
-        if stop is None:
-            return Answer(f"{pos.id} has no stop: type the stop to keep liquidation beyond.")
+        found = self._position_and_stop("to keep liquidation beyond")
+        if isinstance(found, Answer):
+            return found
+        i, pos, stop = found
         leverage = solvers.most_leverage(self.plan, pos.id, self.buffer, stop=stop)
         if leverage is None:
             return Answer(

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep_variants
-from planner.ui.chart.theme import ChartTheme, style_plot, theme_for
+from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
 from planner.ui.document import PlanDocument
 from planner.ui.lazy import LazyRefresh
 
@@ -238,7 +238,7 @@ class EquityView(QWidget):
         self._schedule()
 
     def _on_document_current_changed(self, _position_id: str) -> None:
-        if self._current_symbol() != self._symbol:
+        if self._document.current_symbol != self._symbol:
             self._schedule()
 
     def _schedule(self) -> None:
@@ -252,11 +252,7 @@ class EquityView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        palette_changed = event.type() in (
-            QEvent.Type.PaletteChange,
-            QEvent.Type.ApplicationPaletteChange,
-        )
-        if palette_changed and hasattr(self, "readout"):  # not during __init__
+        if is_palette_change(event) and hasattr(self, "readout"):  # not during __init__
             self._apply_theme()
 
     def _apply_theme(self) -> None:
@@ -281,16 +277,9 @@ class EquityView(QWidget):
 
     # --- sweeping --------------------------------------------------------------------------
 
-    def _current_symbol(self) -> str | None:
-        plan = self._document.plan
-        index = self._document.current_index
-        if index is not None:
-            return plan.positions[index].symbol
-        return plan.markets[0].symbol if plan.markets else None
-
     def _recompute(self) -> None:
         plan = self._document.plan
-        self._symbol = symbol = self._current_symbol()
+        self._symbol = symbol = self._document.current_symbol
         self._sync_beta_table()
         self.move_combo.setItemText(0, f"{symbol} only" if symbol else "Symbol only")
         if symbol is None:

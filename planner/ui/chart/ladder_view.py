@@ -45,7 +45,7 @@ from planner.domain.formatting import decimals_for_tick, format_percent, format_
 from planner.domain.ladder import Ladder, Level, symbol_ladder
 from planner.domain.plan import Plan
 from planner.ui import edits
-from planner.ui.chart.theme import ChartTheme, style_plot, theme_for
+from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
 from planner.ui.document import PlanDocument
 from planner.ui.lazy import DockFollower, can_be_seen
 
@@ -349,11 +349,7 @@ class LadderView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        palette_changed = event.type() in (
-            QEvent.Type.PaletteChange,
-            QEvent.Type.ApplicationPaletteChange,
-        )
-        if palette_changed and hasattr(self, "faint_curves"):  # not during __init__
+        if is_palette_change(event) and hasattr(self, "faint_curves"):  # not during __init__
             self._apply_theme()
 
     def _apply_theme(self) -> None:
@@ -373,16 +369,9 @@ class LadderView(QWidget):
 
     # --- the ladder ------------------------------------------------------------------------
 
-    def _current_symbol(self) -> str | None:
-        plan = self._document.plan
-        index = self._document.current_index
-        if index is not None:
-            return plan.positions[index].symbol
-        return plan.markets[0].symbol if plan.markets else None
-
     def _sync(self) -> None:
         """Every level's line and label to the analysis's prices, reusing the pooled items."""
-        symbol = self._current_symbol()
+        symbol = self._document.current_symbol
         if symbol != self._symbol:
             self._symbol = symbol
             self._fit_pending = True

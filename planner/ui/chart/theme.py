@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
 
 #: (light palette, dark palette) colours — Okabe–Ito based, readable on white and on #2d2d2d
@@ -127,3 +127,9 @@ def style_plot(plot: pg.PlotWidget, theme: ChartTheme) -> None:
         axis.setPen(axis_pen)
         axis.setTextPen(pg.mkPen(theme.foreground))
     item.titleLabel.setAttr("color", theme.foreground.name())
+
+
+def is_palette_change(event: QEvent) -> bool:
+    """Whether ``event`` tells a widget its palette (or the application's) changed, so that a
+    themed widget restyles from ``theme_for(self.palette())``."""
+    return event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
