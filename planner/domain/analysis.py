@@ -17,8 +17,7 @@ import numpy as np
 from planner.domain.plan import Plan
 
 if TYPE_CHECKING:
-    from planner.domain.book import Book
-    from planner.domain.engine import LegState
+    from planner.domain.book import Book, LegState
 
 ANALYSIS_FORMAT = "margin-planner.analysis"
 ANALYSIS_VERSION = 1

@@ -73,6 +73,20 @@ class Book:
         return len(self.pos_q)
 
 
+@dataclass(frozen=True, slots=True)
+class LegState:
+    """Every leg valued at one set of marks (arrays broadcast over leading scenario axes)."""
+
+    u: np.ndarray  # the leg's mark in u
+    pnl: np.ndarray
+    notional: np.ndarray  # at the mark: quote (linear) or coin (inverse)
+    tier: np.ndarray  # index of the tier used for maintenance
+    mmr: np.ndarray
+    cum: np.ndarray
+    maintenance: np.ndarray  # MM including the fee to close where the venue counts it
+    fee_to_close: np.ndarray
+
+
 def pnl_coefficients(
     sign: np.ndarray, q: np.ndarray, entry: np.ndarray, inverse: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

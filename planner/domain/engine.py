@@ -18,27 +18,11 @@ liquidation price (see ``_nearest_root``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from planner.domain.analysis import Analysis
-from planner.domain.book import Book, build_book
+from planner.domain.book import Book, LegState, build_book
 from planner.domain.plan import Plan
-
-
-@dataclass(frozen=True, slots=True)
-class LegState:
-    """Every leg valued at one set of marks (arrays broadcast over leading scenario axes)."""
-
-    u: np.ndarray  # the leg's mark in u
-    pnl: np.ndarray
-    notional: np.ndarray  # at the mark: quote (linear) or coin (inverse)
-    tier: np.ndarray  # index of the tier used for maintenance
-    mmr: np.ndarray
-    cum: np.ndarray
-    maintenance: np.ndarray  # MM including the fee to close where the venue counts it
-    fee_to_close: np.ndarray
 
 
 def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:

@@ -4,14 +4,14 @@ goes); views refresh because the document says so, never because a command pokes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
 from planner.domain.plan import Plan
 
-if TYPE_CHECKING:
-    from planner.ui.document import PlanDocument
+#: how a command puts a plan in place: the document's replace (plan, id to select or None)
+ApplyPlan = Callable[[Plan, str | None], None]
 
 #: merge key ("position id|field") → the integer id QUndoStack compares
 _MERGE_IDS: dict[str, int] = {}
@@ -32,7 +32,7 @@ class ReplacePlanCommand(QUndoCommand):
 
     def __init__(
         self,
-        document: PlanDocument,
+        apply: ApplyPlan,
         before: Plan,
         after: Plan,
         text: str,
@@ -42,7 +42,7 @@ class ReplacePlanCommand(QUndoCommand):
         select_after: str | None = None,
     ) -> None:
         super().__init__(text)
-        self._document = document
+        self._apply = apply
         self.before = before
         self.after = after
         self.merge_key = merge_key
@@ -50,10 +50,10 @@ class ReplacePlanCommand(QUndoCommand):
         self._select_after = select_after
 
     def redo(self) -> None:
-        self._document._replace_plan(self.after, self._select_after)
+        self._apply(self.after, self._select_after)
 
     def undo(self) -> None:
-        self._document._replace_plan(self.before, self._select_before)
+        self._apply(self.before, self._select_before)
 
     def id(self) -> int:
         return -1 if self.merge_key is None else merge_id(self.merge_key)

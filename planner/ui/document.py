@@ -125,7 +125,7 @@ class PlanDocument(QObject):
                 self._replace_plan(before, None)
             return
         command = ReplacePlanCommand(
-            self,
+            self._replace_plan,
             before,
             plan,
             text,
