@@ -82,7 +82,7 @@ def _drag_fps(app: Any, plan: Any, label: str, *, whole_window: bool = True) -> 
     from PySide6.QtCore import QEvent, QObject, QSettings
 
     from planner.ui.chart import ChartPanel
-    from planner.ui.document import PlanDocument
+    from planner.ui.document.plan_document import PlanDocument
     from planner.ui.main_window import MainWindow
 
     class PaintCounter(QObject):
@@ -170,7 +170,7 @@ def _time(fn: Callable[[], object], repeat: int = 15) -> tuple[float, float]:
 def _sweeps(app: Any) -> None:
     from planner.domain.scenarios import sweep, sweep_variants
     from planner.ui.chart.equity_view import EquityView, sweep_moves
-    from planner.ui.document import PlanDocument
+    from planner.ui.document.plan_document import PlanDocument
 
     moves = sweep_moves(0.3, [])
     for label, plan in (

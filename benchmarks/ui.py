@@ -29,9 +29,9 @@ def _measure(n_positions: int, *, chart: bool = True) -> dict[str, float]:
     from benchmarks.engine import mixed_plan
     from planner.domain.engine import analyze
     from planner.domain.warnings import plan_warnings
-    from planner.ui.document import PlanDocument
+    from planner.ui.document.plan_document import PlanDocument
     from planner.ui.main_window import MainWindow
-    from planner.ui.position_model import COLUMN_INDEX
+    from planner.ui.panels.position_model import COLUMN_INDEX
 
     app = QApplication.instance() or QApplication([])
     plan = mixed_plan(n_positions)

@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from planner.domain.plan import PLAN_FORMAT
 from planner.storage.tier_library import shipped_tables
-from planner.ui.about import DISCLAIMER, AboutDialog, show_about
+from planner.ui.dialogs.about import DISCLAIMER, AboutDialog, show_about
 from planner.ui.icons import APP_ID, ICON_SIZES, app_icon
 
 REPO = Path(__file__).resolve().parent.parent

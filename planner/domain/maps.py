@@ -21,12 +21,8 @@ import numpy as np
 from planner.domain.analysis import pool_failed
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
-from planner.domain.scenarios import (
-    _check_prices,
-    _Layout,
-    _moves_array,
-    _symbol_index,
-)
+from planner.domain.scenarios.path import PathLayout, check_prices, moves_array
+from planner.domain.scenarios.what_if import symbol_index
 
 MAP_FORMAT = "margin-planner.asset-map"
 MAP_VERSION = 1
@@ -80,13 +76,13 @@ def two_asset_map(
 ) -> AssetMap:
     """The account's state over every pair (moves_x[ix], moves_y[iy]) of moves (fractions) of
     ``symbol_x`` and ``symbol_y``."""
-    ix = _symbol_index(plan, symbol_x, "symbol_x")
-    iy = _symbol_index(plan, symbol_y, "symbol_y")
+    ix = symbol_index(plan, symbol_x, "symbol_x")
+    iy = symbol_index(plan, symbol_y, "symbol_y")
     if ix == iy:
         raise PlanError(f"symbol_y = {symbol_y!r}: choose two different symbols", field="symbol_y")
-    mx, my = _moves_array(moves_x), _moves_array(moves_y)
+    mx, my = moves_array(moves_x), moves_array(moves_y)
     nx, ny = mx.size, my.size
-    layout = _Layout.of(plan)
+    layout = PathLayout.of(plan)
     book = layout.book
 
     # Every figure is a sum over legs, and a leg depends on its own market's price alone, so
@@ -95,7 +91,7 @@ def two_asset_map(
     factors = np.ones((1 + nx + ny, len(plan.markets)))
     factors[1 : 1 + nx, ix] = 1.0 + mx
     factors[1 + nx :, iy] = 1.0 + my
-    _check_prices(plan, factors)
+    check_prices(plan, factors)
     state = layout.state(factors)
     rows_x, rows_y = slice(1, 1 + nx), slice(1 + nx, None)
 

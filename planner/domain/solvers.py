@@ -20,7 +20,7 @@ from planner.domain.book import Book, build_book
 from planner.domain.engine import analyze, entry_notional, valuate
 from planner.domain.errors import PlanError
 from planner.domain.plan import Market, Plan, Position, Side
-from planner.domain.scenarios import _position_index, liquidating_market_move
+from planner.domain.scenarios import liquidating_market_move, position_index
 
 __all__ = [
     "largest_cross_quantity",
@@ -93,7 +93,7 @@ def size_for_risk(
         position_id, draft = None, position_id
     if (position_id is None) == (draft is None):
         raise PlanError("give either a position id or a draft position", field="position_id")
-    pos = plan.positions[_position_index(plan, position_id)] if draft is None else draft
+    pos = plan.positions[position_index(plan, position_id)] if draft is None else draft
     market = _market(plan, pos.symbol)
     if (risk_fraction is None) == (risk_amount is None):
         raise PlanError("give either risk_fraction or risk_amount", field="risk")
@@ -116,7 +116,7 @@ def size_for_risk(
 
 
 def _isolated(plan: Plan, position_id: str) -> tuple[int, Position]:
-    i = _position_index(plan, position_id)
+    i = position_index(plan, position_id)
     pos = plan.positions[i]
     if pos.margin_mode != "isolated":
         raise PlanError(
@@ -197,7 +197,7 @@ def leverage_cap(plan: Plan, position_id: str) -> float | None:
     """The highest leverage the tiers allow this position: the tier of its own entry notional
     (the plan rule) and the tier of its netted leg's entry notional (the exchange's position).
     None when the tiers set no maximum."""
-    i = _position_index(plan, position_id)
+    i = position_index(plan, position_id)
     pos = plan.positions[i]
     market = plan.market(pos.symbol)
     book = build_book(plan)
@@ -313,7 +313,7 @@ def quantity_at_next_tier(plan: Plan, position_id: str) -> float | None:
     """The quantity of ``position_id`` at which its netted leg's notional — where the venue
     values maintenance margin: at the mark, or at entry for ``bybit`` — enters the leg's next
     tier (the floor is inclusive). None when the leg is in the last tier."""
-    i = _position_index(plan, position_id)
+    i = position_index(plan, position_id)
     pos = plan.positions[i]
     market = plan.market(pos.symbol)
     book = build_book(plan)

@@ -195,7 +195,7 @@ def render_screenshot(
     plan: Plan | None, path: Path | None, out: Path, app: QApplication | None = None
 ) -> int:
     """Open the window on ``plan`` at 1280×800, render it to ``out`` and close it."""
-    from planner.ui.document import PlanDocument
+    from planner.ui.document.plan_document import PlanDocument
     from planner.ui.main_window import MainWindow
 
     app = app or _application(None)

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from planner.domain.errors import PlanError
-from planner.ui import edits
-from planner.ui.document import PlanDocument
+from planner.ui.document import edits
+from planner.ui.document.plan_document import PlanDocument
 
 FILE_FILTER = "Margin plans (*.tplan)"
 SUFFIX = ".tplan"

@@ -22,19 +22,19 @@ from PySide6.QtWidgets import (
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount
-from planner.ui import edits
-from planner.ui.account_panel import AccountPanel
 from planner.ui.actions import create_actions
 from planner.ui.chart import ChartPanel
-from planner.ui.decision_tools import DecisionTools
-from planner.ui.document import PlanDocument
+from planner.ui.dialogs.decision_tools import DecisionTools
+from planner.ui.dialogs.report_export import ReportController
+from planner.ui.document import edits
+from planner.ui.document.plan_document import PlanDocument
 from planner.ui.files import SUFFIX, FileController
-from planner.ui.markets_panel import MarketsPanel
-from planner.ui.position_editor import PositionEditor
-from planner.ui.position_table import PositionTable
-from planner.ui.report_export import ReportController
-from planner.ui.shock_panel import ShockPanel
-from planner.ui.twin_panel import TwinPanel
+from planner.ui.panels.account_panel import AccountPanel
+from planner.ui.panels.markets_panel import MarketsPanel
+from planner.ui.panels.position_editor import PositionEditor
+from planner.ui.panels.position_table import PositionTable
+from planner.ui.panels.shock_panel import ShockPanel
+from planner.ui.panels.twin_panel import TwinPanel
 
 APP_NAME = "Margin Planner"
 FIRST_RUN_SIZE = QSize(1280, 800)
@@ -382,7 +382,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def _on_about_triggered(self) -> None:
-        from planner.ui.about import show_about
+        from planner.ui.dialogs.about import show_about
 
         show_about(self)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from planner.domain import maps, scenarios
+from planner.domain import maps
 from planner.domain.engine import analyze, valuate
 from planner.domain.errors import PlanError
 from planner.domain.maps import (
@@ -19,6 +19,7 @@ from planner.domain.maps import (
     two_asset_map,
 )
 from planner.domain.plan import Plan
+from planner.domain.scenarios import path as scenario_path
 from planner.domain.scenarios import shocked
 from tests.domain.decision_fixtures import (
     hedge_plan,
@@ -111,7 +112,7 @@ def test_map_is_one_valuation(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(np.shape(mark_u))
         return valuate(book, mark_u)
 
-    monkeypatch.setattr(scenarios, "valuate", counting)
+    monkeypatch.setattr(scenario_path, "valuate", counting)
     plan = mixed_plan()
     result = two_asset_map(
         plan, "BTCUSDT", "ETHUSDT", np.linspace(-0.5, 0.5, 201), np.linspace(-0.4, 0.4, 101)

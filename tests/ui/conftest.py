@@ -71,7 +71,7 @@ def example_plan() -> Plan:
 
 @pytest.fixture
 def document(qtbot, example_plan: Plan):
-    from planner.ui.document import PlanDocument
+    from planner.ui.document.plan_document import PlanDocument
 
     doc = PlanDocument(example_plan)
     doc.reset(example_plan, SPEC_EXAMPLE)

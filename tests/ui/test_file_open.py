@@ -11,8 +11,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QMessageBox
 
-from planner.ui import edits
 from planner.ui.app import install_file_open_filter
+from planner.ui.document import edits
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "hybrid.tplan"
 

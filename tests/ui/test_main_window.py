@@ -11,7 +11,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from planner.storage import AutosaveStore, load_plan, plan_to_bytes
-from planner.ui import edits
+from planner.ui.document import edits
 from planner.ui.main_window import MainWindow
 
 Button = QMessageBox.StandardButton

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from planner.ui.chart.equity_view import EquityView
 from planner.ui.chart.ladder_view import LadderView
-from planner.ui.document import PlanDocument
+from planner.ui.document.plan_document import PlanDocument
 
 
 class ChartPanel(QWidget):

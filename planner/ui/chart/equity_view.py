@@ -41,8 +41,8 @@ from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep_variants
 from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
-from planner.ui.document import PlanDocument
-from planner.ui.lazy import LazyRefresh
+from planner.ui.document.plan_document import PlanDocument
+from planner.ui.widgets.lazy import LazyRefresh
 
 #: steps of the sweep grid
 STEPS = 501

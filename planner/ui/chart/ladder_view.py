@@ -23,8 +23,6 @@ All prices and distances come from ``symbol_ladder`` (the analysis); this view o
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
-from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -41,102 +39,36 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlanError
-from planner.domain.formatting import decimals_for_tick, format_percent, format_price
+from planner.domain.formatting import format_price
 from planner.domain.ladder import Ladder, Level, symbol_ladder
-from planner.domain.plan import Plan
-from planner.ui import edits
-from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
-from planner.ui.document import PlanDocument
-from planner.ui.lazy import DockFollower, can_be_seen
-
-#: (kind, position id, take-profit index); tier boundaries are keyed by their label
-LevelKey = tuple[str, str | None, int | None]
-
-#: label priority: lower is placed first and may push its neighbours aside
-_PRIORITY = {
-    "mark": 0,
-    "liquidation": 1,
-    "stop": 2,
-    "entry": 3,
-    "take_profit": 4,
-    "bankruptcy": 5,
-    "tier": 6,
-}
-_Z = {"zone": -20.0, "tier": -10.0, "other": 0.0, "selected": 10.0, "mark": 12.0, "label": 20.0}
-#: styles of the faint lines of the other positions (one curve each)
-_FAINT_STYLES = (
-    "entry",
-    "stop",
-    "take_profit",
-    "liquidation_isolated",
-    "liquidation_cross",
-    "bankruptcy",
+from planner.ui.chart.ladder_levels import (
+    CLICK_PIXELS,
+    FAINT_STYLES,
+    FIT_PADDING,
+    LABEL_X,
+    STATUS_TIMEOUT_MS,
+    X_RANGE,
+    Drag,
+    LevelItem,
+    LevelKey,
+    Z,
+    configure_ladder_plot,
+    drag_subject,
+    farthest,
+    header_text,
+    label_text,
+    level_key,
+    level_price,
+    level_style,
+    line_tip,
+    lowest_price,
+    place_labels,
+    plan_with_level,
+    snap_to_tick,
 )
-#: how close (pixels) a click must be to a faint line to select its position
-_CLICK_PIXELS = 5.0
-#: the ladder is a column of horizontal lines: x runs over [0, 1] and is not a quantity
-_X_RANGE = (0.0, 1.0)
-_LABEL_X = 0.995
-#: fraction of the price span added above and below the levels when fitting the view
-_FIT_PADDING = 0.08
-_STATUS_TIMEOUT_MS = 8000
-
-_KIND_WORDS = {"entry": "entry", "stop": "stop", "bankruptcy": "bankruptcy", "mark": "mark"}
-_DRAG_WORDS = {"entry": "entry", "stop": "stop"}
-
-
-def level_key(level: Level) -> LevelKey:
-    if level.kind == "tier":
-        return ("tier", level.label, None)
-    return (level.kind, level.position_id, level.index)
-
-
-def level_style(level: Level) -> str:
-    """The theme style of a level: its kind, with liquidation split by margin mode."""
-    if level.kind == "liquidation":
-        return "liquidation_cross" if level.margin_mode == "cross" else "liquidation_isolated"
-    return level.kind
-
-
-def snap_to_tick(price: float, tick_size: float | None) -> float:
-    """``price`` on the market's tick grid (without a tick: rounded as it is displayed); never
-    below one tick, so a dragged price stays above 0."""
-    decimals = decimals_for_tick(tick_size, price)
-    if tick_size is not None and tick_size > 0:
-        snapped = round(round(price / tick_size) * tick_size, decimals)
-        return max(snapped, tick_size)
-    return max(round(price, decimals), 10.0**-decimals)
-
-
-def lowest_price(tick_size: float | None, price: float) -> float:
-    """The lowest price a line can be dragged to."""
-    if tick_size is not None and tick_size > 0:
-        return tick_size
-    return 10.0 ** -decimals_for_tick(None, price)
-
-
-@dataclass(eq=False)
-class _LevelItem:
-    """One level on the chart: its line and its label (pooled, reused across levels)."""
-
-    line: pg.InfiniteLine
-    label: pg.TextItem
-    key: LevelKey | None = None
-    style: tuple[object, ...] | None = None
-    text: str = ""
-    price: float = math.nan
-
-
-@dataclass(eq=False)
-class _Drag:
-    """A drag in progress: which level, the plan it started from, the last valid preview."""
-
-    item: _LevelItem
-    key: LevelKey
-    base: Plan
-    last_price: float | None = None
-    last_plan: Plan | None = None
-    reported: set[str] = field(default_factory=set)
+from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
+from planner.ui.document.plan_document import PlanDocument
+from planner.ui.widgets.lazy import DockFollower, can_be_seen
 
 
 class LadderView(QWidget):
@@ -152,15 +84,15 @@ class LadderView(QWidget):
         super().__init__(parent)
         self._document = document
         self._theme: ChartTheme = theme_for(self.palette())
-        self._active: dict[LevelKey, _LevelItem] = {}
-        self._free: list[_LevelItem] = []
+        self._active: dict[LevelKey, LevelItem] = {}
+        self._free: list[LevelItem] = []
         #: the other positions' levels (drawn faint) and the labels of those that fit
         self._faint_levels: list[Level] = []
         self._faint_prices: dict[str, tuple[float, ...]] = {}
         self._faint_labels: dict[LevelKey, pg.TextItem] = {}
         self._free_labels: list[pg.TextItem] = []
         self._faint_label_style: dict[int, str] = {}  # id(label) → the style it is coloured
-        self._drag: _Drag | None = None
+        self._drag: Drag | None = None
         self._syncing = False
         self._dirty = True
         self._dock = DockFollower(self, self._on_shown)
@@ -183,23 +115,7 @@ class LadderView(QWidget):
         top.addWidget(self.fit_button)
 
         self.plot = pg.PlotWidget()
-        self.plot.setObjectName("ladder_plot")
-        self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.plot.setToolTip(
-            "Drag the entry, stop, take-profit or mark line of the selected position: every "
-            "figure follows live and the release is one undo step. Escape cancels a drag."
-        )
-        item = self.plot.getPlotItem()
-        item.hideButtons()
-        item.hideAxis("bottom")
-        item.setMenuEnabled(False)
-        # no grid: every level is labelled with its price, and a grid drawn by the axis would
-        # make the axis repaint with every moved line
-        self._view = item.getViewBox()
-        self._view.setMouseEnabled(x=False, y=True)
-        self._view.disableAutoRange()
-        self._view.setXRange(*_X_RANGE, padding=0)
-        self._view.setLimits(xMin=_X_RANGE[0], xMax=_X_RANGE[1], yMin=0)
+        self._view = configure_ladder_plot(self.plot)
         self._view.sigYRangeChanged.connect(self._on_view_y_range_changed)
         self._view.sigResized.connect(self._on_view_resized)
         self.plot.installEventFilter(self)
@@ -207,7 +123,7 @@ class LadderView(QWidget):
         self.loss_zone = pg.LinearRegionItem(orientation="horizontal", movable=False)
         self.profit_zone = pg.LinearRegionItem(orientation="horizontal", movable=False)
         for zone in (self.loss_zone, self.profit_zone):
-            zone.setZValue(_Z["zone"])
+            zone.setZValue(Z["zone"])
             for line in zone.lines:
                 line.setPen(pg.mkPen(None))
             zone.hide()
@@ -215,12 +131,12 @@ class LadderView(QWidget):
         self.loss_zone.setToolTip("Loss zone: between the entry and the stop")
         self.profit_zone.setToolTip("Profit zone: between the entry and the last take-profit")
         self.faint_curves: dict[str, pg.PlotCurveItem] = {}
-        for style in _FAINT_STYLES:
+        for style in FAINT_STYLES:
             curve = pg.PlotCurveItem(connect="pairs")
             # disjoint segments: one drawLines call, not a translucent multi-part path to stroke
             curve.setSegmentedLineMode("on")
-            curve.setZValue(_Z["other"])
-            curve.setClickable(True, width=int(2 * _CLICK_PIXELS))
+            curve.setZValue(Z["other"])
+            curve.setClickable(True, width=int(2 * CLICK_PIXELS))
             curve.setToolTip("Another position on this symbol: click to select it")
             curve.sigClicked.connect(self._on_faint_curve_clicked)
             self.plot.addItem(curve, ignoreBounds=True)
@@ -284,7 +200,7 @@ class LadderView(QWidget):
         span = high - low
         if span <= 0:
             span = max(abs(high) * 0.05, 1e-9)
-        padding = span * _FIT_PADDING
+        padding = span * FIT_PADDING
         self._view.setYRange(max(0.0, low - padding), high + padding, padding=0)
         self._fit_pending = False
 
@@ -387,7 +303,7 @@ class LadderView(QWidget):
         mark, tick = ladder.mark_price, ladder.tick_size
         theme = self._theme
         seen: set[LevelKey] = set()
-        faint: dict[str, list[float]] = {style: [] for style in _FAINT_STYLES}
+        faint: dict[str, list[float]] = {style: [] for style in FAINT_STYLES}
         self._faint_levels = []
         self._syncing = True
         try:
@@ -413,11 +329,11 @@ class LadderView(QWidget):
                 if item.line.value() != level.price:  # the mouse may have moved it
                     item.line.setValue(level.price)
                 item.price = level.price
-                text = _label_text(level, mark, tick, selected)
+                text = label_text(level, mark, tick, selected)
                 if text != item.text:
                     item.label.setText(text)
                     item.text = text
-                item.label.setPos(_LABEL_X, level.price)
+                item.label.setPos(LABEL_X, level.price)
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
         finally:
@@ -429,13 +345,13 @@ class LadderView(QWidget):
             self.fit()
         self._layout_labels()
 
-    def _acquire(self, key: LevelKey) -> _LevelItem:
+    def _acquire(self, key: LevelKey) -> LevelItem:
         if self._free:
             item = self._free.pop()
         else:
             line = pg.InfiniteLine(angle=0, movable=False)
             label = self._text_item()
-            item = _LevelItem(line, label)
+            item = LevelItem(line, label)
             line.sigPositionChanged.connect(partial(self._on_level_line_position_changed, item))
             line.sigPositionChangeFinished.connect(
                 partial(self._on_level_line_position_change_finished, item)
@@ -460,7 +376,7 @@ class LadderView(QWidget):
         for key in list(self._active):
             self._release(key)
         self._faint_levels = []
-        self._sync_faint({style: [] for style in _FAINT_STYLES})
+        self._sync_faint({style: [] for style in FAINT_STYLES})
         self._place_faint_labels([])
         self.loss_zone.hide()
         self.profit_zone.hide()
@@ -474,10 +390,10 @@ class LadderView(QWidget):
                 continue
             self._faint_prices[style] = prices
             y = np.repeat(np.asarray(prices, dtype=float), 2)
-            x = np.tile(np.array(_X_RANGE), len(prices))
+            x = np.tile(np.array(X_RANGE), len(prices))
             curve.setData(x=x, y=y, connect="pairs")
 
-    def _restyle(self, item: _LevelItem, level: Level) -> None:
+    def _restyle(self, item: LevelItem, level: Level) -> None:
         """Pen, label colour and stacking of a pooled line: the mark, a tier boundary or a
         level of the selected position (movable where it can be dragged)."""
         theme, style, movable = self._theme, level_style(level), level.draggable
@@ -485,14 +401,14 @@ class LadderView(QWidget):
         item.line.setHoverPen(theme.level_pen(style, emphasised=True, hover=True))
         item.line.setMovable(movable)
         item.line.setCursor(Qt.CursorShape.SizeVerCursor if movable else Qt.CursorShape.ArrowCursor)
-        item.line.setZValue(_Z.get(level.kind, _Z["selected"]))
-        item.label.setZValue(_Z["label"] + 1)
+        item.line.setZValue(Z.get(level.kind, Z["selected"]))
+        item.label.setZValue(Z["label"] + 1)
         item.label.setColor(theme.level_text_colour(style, emphasised=True))
         font = item.label.textItem.font()
         if font.bold() != (level.position_id is not None):  # the selected position's labels
             font.setBold(level.position_id is not None)
             item.label.setFont(font)
-        item.line.setToolTip(_line_tip(level, movable))
+        item.line.setToolTip(line_tip(level, movable))
 
     def _sync_zones(self, selected: str) -> None:
         ladder = self._ladder
@@ -500,7 +416,7 @@ class LadderView(QWidget):
         entry = next((lv.price for lv in levels if lv.kind == "entry"), None)
         stop = next((lv.price for lv in levels if lv.kind == "stop"), None)
         targets = [lv.price for lv in levels if lv.kind == "take_profit"]
-        for zone, far in ((self.loss_zone, stop), (self.profit_zone, _farthest(entry, targets))):
+        for zone, far in ((self.loss_zone, stop), (self.profit_zone, farthest(entry, targets))):
             if entry is None or far is None:
                 zone.hide()
                 continue
@@ -510,18 +426,8 @@ class LadderView(QWidget):
             zone.show()
 
     def _sync_header(self, symbol: str, selected: str) -> None:
-        plan = self._document.plan
-        index = self._document.current_index
-        if index is None:
-            self.header.setText(f"{symbol} — no position selected; drag the mark line")
-            return
-        position = plan.positions[index]
-        others = sum(1 for p in plan.positions if p.symbol == symbol) - 1
-        more = f" · {others} other position{'s' if others != 1 else ''} faint" if others else ""
-        # what can be dragged is said by the tooltip: the header stays one or two lines in a
-        # narrow dock and leaves the height to the ladder
         self.header.setText(
-            f"{symbol} · {selected} ({position.side}, {position.margin_mode}){more}"
+            header_text(self._document.plan, self._document.current_index, symbol, selected)
         )
 
     # --- labels ----------------------------------------------------------------------------
@@ -543,37 +449,17 @@ class LadderView(QWidget):
         height = self._view.height()
         if not items or height <= 0 or y_high <= y_low:
             return
-        per_pixel = (y_high - y_low) / height
         gap = self._label_pixel_height(items[0]) + 1.0
-
-        def pixel(price: float) -> float:
-            return (y_high - price) / per_pixel
-
-        shown = sorted(
-            (it for it in items if y_low <= it.price <= y_high), key=lambda it: -it.price
-        )
+        shown = [it for it in items if y_low <= it.price <= y_high]
         for it in items:
             if not y_low <= it.price <= y_high:
                 it.label.hide()
-        positions = _spread([pixel(it.price) for it in shown], gap, height)
-        for it, px in zip(shown, positions, strict=True):
-            it.label.setPos(_LABEL_X, y_high - px * per_pixel)
+        placed, fitting = place_labels(
+            [it.price for it in shown], self._faint_levels, (y_low, y_high), height, gap
+        )
+        for it, price in zip(shown, placed, strict=True):
+            it.label.setPos(LABEL_X, price)
             it.label.show()
-        placed = sorted(positions)
-        fitting: list[Level] = []
-        seen_prices: set[tuple[str, float]] = set()
-        faint = sorted(self._faint_levels, key=lambda lv: (_PRIORITY[lv.kind], lv.price))
-        for level in faint:
-            if not y_low <= level.price <= y_high:
-                continue
-            same = (level_style(level), level.price)
-            if same in seen_prices:  # one label for a shared price (a netted bucket)
-                continue
-            px = pixel(level.price)
-            if gap / 2 <= px <= height - gap / 2 and _fits(px, placed, gap):
-                insort(placed, px)
-                seen_prices.add(same)
-                fitting.append(level)
         self._place_faint_labels(fitting)
 
     def _place_faint_labels(self, levels: list[Level]) -> None:
@@ -592,19 +478,19 @@ class LadderView(QWidget):
             if label is None:
                 label = self._free_labels.pop() if self._free_labels else self._new_label()
                 self._faint_labels[key] = label
-            text = _label_text(level, ladder.mark_price, ladder.tick_size, selected)
+            text = label_text(level, ladder.mark_price, ladder.tick_size, selected)
             if label.toPlainText() != text:
                 label.setText(text)
             style = level_style(level)
             if self._faint_label_style.get(id(label)) != style:
                 label.setColor(self._theme.level_text_colour(style, emphasised=False))
                 self._faint_label_style[id(label)] = style
-            label.setPos(_LABEL_X, level.price)
+            label.setPos(LABEL_X, level.price)
             label.show()
 
     def _new_label(self) -> pg.TextItem:
         label = self._text_item()
-        label.setZValue(_Z["label"])
+        label.setZValue(Z["label"])
         self.plot.addItem(label, ignoreBounds=True)
         return label
 
@@ -615,7 +501,7 @@ class LadderView(QWidget):
         label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return label
 
-    def _label_pixel_height(self, item: _LevelItem) -> float:
+    def _label_pixel_height(self, item: LevelItem) -> float:
         if self._label_height <= 0:
             height = item.label.textItem.boundingRect().height()
             if height <= 0:
@@ -625,7 +511,7 @@ class LadderView(QWidget):
 
     # --- dragging --------------------------------------------------------------------------
 
-    def _on_level_line_position_changed(self, item: _LevelItem, line: pg.InfiniteLine) -> None:
+    def _on_level_line_position_changed(self, item: LevelItem, line: pg.InfiniteLine) -> None:
         if self._syncing or item.key is None:
             return
         key = item.key
@@ -633,7 +519,7 @@ class LadderView(QWidget):
         if drag is None or drag.item is not item:
             if drag is not None:
                 self.cancel_drag()
-            drag = self._drag = _Drag(item, key, self._document.committed_plan)
+            drag = self._drag = Drag(item, key, self._document.committed_plan)
         ladder = self._ladder
         tick = ladder.tick_size if ladder is not None else None
         price = snap_to_tick(float(line.value()), tick)
@@ -641,18 +527,18 @@ class LadderView(QWidget):
             return
         drag.last_price = price
         try:
-            plan = _plan_with_level(drag.base, key, price, self._symbol)
+            plan = plan_with_level(drag.base, key, price, self._symbol)
         except PlanError as error:
-            message = f"{_drag_subject(key, self._symbol)} held — {error}"
+            message = f"{drag_subject(key, self._symbol)} held — {error}"
             if message not in drag.reported:
                 drag.reported.add(message)
-                self.status_message.emit(message, _STATUS_TIMEOUT_MS)
+                self.status_message.emit(message, STATUS_TIMEOUT_MS)
             return
         drag.last_plan = plan
         self._document.preview(plan)
 
     def _on_level_line_position_change_finished(
-        self, item: _LevelItem, _line: pg.InfiniteLine
+        self, item: LevelItem, _line: pg.InfiniteLine
     ) -> None:
         drag = self._drag
         if drag is None or drag.item is not item:
@@ -662,9 +548,9 @@ class LadderView(QWidget):
             self._document.end_preview()
             self.refresh()  # the line goes back to the plan's price
             return
-        price = _level_price(drag.last_plan, drag.key, self._symbol)
+        price = level_price(drag.last_plan, drag.key, self._symbol)
         tick = self._ladder.tick_size if self._ladder is not None else None
-        text = f"Move {_drag_subject(drag.key, self._symbol)} to {format_price(price, tick)}"
+        text = f"Move {drag_subject(drag.key, self._symbol)} to {format_price(price, tick)}"
         self._document.apply(drag.last_plan, text)
         self.refresh()  # snap the line to the committed price even when nothing changed
 
@@ -685,7 +571,7 @@ class LadderView(QWidget):
         nearest = min(levels, key=lambda lv: abs(lv.price - y))
         (_, _), (y_low, y_high) = self._view.viewRange()
         height = max(self._view.height(), 1.0)
-        near = abs(nearest.price - y) <= _CLICK_PIXELS * (y_high - y_low) / height
+        near = abs(nearest.price - y) <= CLICK_PIXELS * (y_high - y_low) / height
         if near and nearest.position_id is not None:
             self._document.set_current(nearest.position_id)
 
@@ -706,108 +592,3 @@ class LadderView(QWidget):
 
 
 # --- pure helpers ---------------------------------------------------------------------------
-
-
-def _plan_with_level(plan: Plan, key: LevelKey, price: float, symbol: str | None) -> Plan:
-    """``plan`` with the dragged level at ``price`` (a ``PlanError`` if the plan refuses)."""
-    kind, position_id, index = key
-    if kind == "mark":
-        markets = [m.symbol for m in plan.markets]
-        return edits.set_market_field(plan, markets.index(symbol), "mark_price", price)
-    assert position_id is not None
-    i = next(i for i, p in enumerate(plan.positions) if p.id == position_id)
-    if kind == "entry":
-        return edits.set_position_field(plan, i, "entry_price", price)
-    if kind == "stop":
-        return edits.set_position_field(plan, i, "stop_loss", price)
-    if kind == "take_profit":
-        assert index is not None
-        targets = [tp.model_dump() for tp in plan.positions[i].take_profits]
-        targets[index]["price"] = price
-        return edits.set_position_field(plan, i, "take_profits", targets)
-    raise PlanError(f"{kind} lines cannot be dragged", field=kind)
-
-
-def _level_price(plan: Plan, key: LevelKey, symbol: str | None) -> float | None:
-    kind, position_id, index = key
-    if kind == "mark":
-        return plan.market(symbol).mark_price if symbol else None
-    position = plan.position(position_id or "")
-    if kind == "entry":
-        return position.entry_price
-    if kind == "stop":
-        return position.stop_loss
-    return position.take_profits[index or 0].price
-
-
-def _drag_subject(key: LevelKey, symbol: str | None) -> str:
-    kind, position_id, index = key
-    if kind == "mark":
-        return f"{symbol} mark"
-    word = _DRAG_WORDS.get(kind) or f"take-profit {(index or 0) + 1}"
-    return f"{word} of {position_id}"
-
-
-def _label_text(level: Level, mark: float, tick: float | None, selected: str) -> str:
-    price = format_price(level.price, tick)
-    if level.kind == "mark":
-        return f"mark {price}"
-    distance = format_percent(level.distance_from(mark), 2, sign=True)
-    if level.kind == "tier":
-        return f"{level.label} · {price} · {distance}"
-    if level.kind == "take_profit":
-        word = f"TP{(level.index or 0) + 1}"
-    elif level.kind == "liquidation":
-        word = f"liq. {level.margin_mode}"
-    else:
-        word = _KIND_WORDS[level.kind]
-    who = "" if level.position_id == selected else f"{level.position_id} "
-    return f"{who}{word} {price} · {distance}"
-
-
-def _line_tip(level: Level, movable: bool) -> str:
-    tips = {
-        "mark": "The mark price: every figure is computed at it.",
-        "entry": "Entry price of the position.",
-        "stop": "Stop-loss: the loss at the stop is counted here.",
-        "take_profit": "A take-profit level.",
-        "liquidation": (
-            "Liquidation price of the isolated bucket: its margin is lost here."
-            if level.margin_mode == "isolated"
-            else "Liquidation price of the cross pool for this symbol, other marks held."
-        ),
-        "bankruptcy": "Bankruptcy price: the margin is exhausted here.",
-        "tier": "A leg's notional crosses into another maintenance tier at this price.",
-    }
-    tip = f"{level.label}: {tips[level.kind]}"
-    return tip + (" Drag to change it." if movable else "")
-
-
-def _farthest(entry: float | None, targets: list[float]) -> float | None:
-    if entry is None or not targets:
-        return None
-    return max(targets, key=lambda price: abs(price - entry))
-
-
-def _spread(pixels: list[float], gap: float, height: float) -> list[float]:
-    """Label centres (sorted top to bottom) moved apart to at least ``gap``, kept inside
-    [gap/2, height − gap/2] where there is room: push down, then pull back up from the floor."""
-    if not pixels:
-        return []
-    out = list(pixels)
-    top, bottom = gap / 2, height - gap / 2
-    out[0] = max(out[0], top)
-    for i in range(1, len(out)):
-        out[i] = max(out[i], out[i - 1] + gap)
-    if out[-1] > bottom:
-        out[-1] = bottom
-        for i in range(len(out) - 2, -1, -1):
-            out[i] = min(out[i], out[i + 1] - gap)
-    return out
-
-
-def _fits(px: float, placed: list[float], gap: float) -> bool:
-    i = bisect_left(placed, px)
-    if i < len(placed) and placed[i] - px < gap:
-        return False
-    return not (i > 0 and px - placed[i - 1] < gap)

@@ -1,0 +1,1 @@
+"""Windows opened from the menus: solvers, the two-asset map, maintenance tables, export, about."""

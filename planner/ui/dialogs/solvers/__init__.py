@@ -1,0 +1,1 @@
+"""The solver window: one page per question a trader asks."""

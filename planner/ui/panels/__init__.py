@@ -1,0 +1,1 @@
+"""Views docked in the main window: positions, editor, account, markets, twin, scenarios."""

@@ -1,0 +1,267 @@
+"""Markets: mark prices, ticks, contracts and maintenance rules, each edit a command.
+
+A table of the plan's markets (editable in place through the shared delegate) with buttons to
+add and remove a market and to edit its maintenance rule — flat, or a tier table that can be
+loaded from the tables shipped with the program.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.domain.formatting import (
+    MISSING,
+    decimals_for_tick,
+    format_leverage,
+    format_percent,
+    format_price,
+    format_quantity,
+)
+from planner.domain.plan import Market, TierTable
+from planner.ui.document import edits
+from planner.ui.document.plan_document import PlanDocument
+from planner.ui.explanations import explain
+from planner.ui.widgets.delegates import EDITOR_ROLE, EditorSpec, FieldDelegate
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+MARKET_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("symbol", "Symbol"),
+    ("contract", "Contract"),
+    ("contract_size", "Contract size"),
+    ("mark_price", "Mark"),
+    ("tick_size", "Tick"),
+    ("maintenance", "Maintenance"),
+)
+CONTRACTS = (("linear", "Linear"), ("inverse", "Inverse"))
+
+
+def describe_maintenance(market: Market) -> str:
+    rule = market.maintenance
+    if isinstance(rule, TierTable):
+        text = f"{len(rule.tiers)} tiers"
+        if rule.source:
+            text += f" · {rule.source}"
+        if rule.as_of:
+            text += f" ({rule.as_of})"
+        return text
+    limit = f", max {format_leverage(rule.max_leverage)}" if rule.max_leverage else ""
+    return f"flat {format_percent(rule.mmr)}{limit}"
+
+
+class MarketTableModel(QAbstractTableModel):
+    edit_refused = Signal(str)
+
+    def __init__(self, document: PlanDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._symbols = [m.symbol for m in document.plan.markets]
+        document.changed.connect(self._on_document_changed)
+
+    def _on_document_changed(self) -> None:
+        symbols = [m.symbol for m in self._document.plan.markets]
+        if len(symbols) == len(self._symbols):
+            self._symbols = symbols
+            if symbols:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(symbols) - 1, len(MARKET_COLUMNS) - 1)
+                )
+            return
+        self.beginResetModel()
+        self._symbols = symbols
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._symbols)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(MARKET_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(MARKET_COLUMNS):
+            return None
+        key, header = MARKET_COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return explain(key)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if MARKET_COLUMNS[index.column()][0] != "maintenance":
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        market = self._document.plan.markets[index.row()]
+        key = MARKET_COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "symbol":
+                return market.symbol
+            if key == "contract":
+                return market.contract.capitalize()
+            if key == "contract_size":
+                return format_quantity(market.contract_size)
+            if key == "mark_price":
+                return format_price(market.mark_price, market.tick_size)
+            if key == "tick_size":
+                return MISSING if market.tick_size is None else format_quantity(market.tick_size)
+            return describe_maintenance(market)
+        if role == Qt.ItemDataRole.EditRole:
+            return None if key == "maintenance" else getattr(market, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return explain(key)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in (
+            "contract_size",
+            "mark_price",
+            "tick_size",
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == EDITOR_ROLE:
+            return self._editor_spec(market, key)
+        return None
+
+    def _editor_spec(self, market: Market, key: str) -> EditorSpec | None:
+        if key == "contract":
+            return EditorSpec("choice", choices=CONTRACTS)
+        if key == "symbol":
+            return EditorSpec("text")
+        if key == "mark_price":
+            decimals = decimals_for_tick(market.tick_size, market.mark_price)
+            step = market.tick_size or 10.0**-decimals
+            return EditorSpec("number", 10.0**-decimals, 1e12, decimals, step)
+        if key == "tick_size":
+            return EditorSpec("number", 0, 1e6, 8, 0.01, "none")
+        if key == "contract_size":
+            return EditorSpec("number", 1e-8, 1e9, 8, 1.0)
+        return None
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        key = MARKET_COLUMNS[index.column()][0]
+        if key == "maintenance":
+            return False
+        row = index.row()
+        symbol = self._document.plan.markets[row].symbol
+        if key == "tick_size" and not value:
+            value = None
+        if key == "symbol":
+            value = str(value).strip()
+        error = self._document.edit(
+            lambda plan: edits.set_market_field(plan, row, key, value),
+            f"Change {edits.MARKET_FIELDS[key]} of {symbol}",
+            merge_key=f"market:{symbol}|{key}",
+        )
+        if error is not None:
+            self.edit_refused.emit(str(error))
+            return False
+        return True
+
+
+class MarketsPanel(QWidget):
+    edit_refused = Signal(str)
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self.setObjectName("markets_panel")
+        self.model = MarketTableModel(document, self)
+        self.view = QTableView()
+        self.view.setObjectName("market_table")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(FieldDelegate(self.view))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        # sized once per reset: ResizeToContents would measure every cell on every edit
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.view.resizeColumnsToContents()
+        self.model.modelReset.connect(self.view.resizeColumnsToContents)
+        self.add_button = QPushButton("Add market")
+        self.remove_button = QPushButton("Remove")
+        self.maintenance_button = QPushButton("Maintenance…")
+        self.maintenance_button.setToolTip(explain("maintenance"))
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.remove_button, self.maintenance_button):
+            # narrow docks may clip the words rather than widen the window
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(40)
+            buttons.addWidget(button, 1)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.model.edit_refused.connect(self.edit_refused)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.maintenance_button.clicked.connect(self._on_maintenance_button_clicked)
+        self.view.doubleClicked.connect(self._on_view_double_clicked)
+
+    def current_row(self) -> int | None:
+        index = self.view.currentIndex()
+        return index.row() if index.isValid() else None
+
+    def _on_add_button_clicked(self) -> None:
+        try:
+            plan, row = edits.add_market(self._document.plan)
+        except edits.PlanError as error:
+            self.edit_refused.emit(str(error))
+            return
+        self._document.apply(plan, f"Add market {plan.markets[row].symbol}")
+        self.view.setCurrentIndex(self.model.index(row, 0))
+
+    def _on_remove_button_clicked(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        symbol = self._document.plan.markets[row].symbol
+        error = self._document.edit(
+            lambda plan: edits.remove_market(plan, row), f"Remove market {symbol}"
+        )
+        if error is not None:
+            self.edit_refused.emit(str(error))
+
+    def _on_view_double_clicked(self, index: QModelIndex) -> None:
+        if MARKET_COLUMNS[index.column()][0] == "maintenance":
+            self._on_maintenance_button_clicked()
+
+    def _on_maintenance_button_clicked(self) -> None:
+        row = self.current_row()
+        if row is None:
+            if not self._document.plan.markets:
+                return
+            row = 0
+        from planner.ui.dialogs.maintenance_dialog import MaintenanceDialog
+
+        dialog = MaintenanceDialog(self._document, row, self)
+        dialog.exec()
+        dialog.deleteLater()

@@ -1,0 +1,1 @@
+"""Building blocks shared by panels and dialogs: delegates, read-only tables, throttling."""
