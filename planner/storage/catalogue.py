@@ -99,6 +99,7 @@ class Catalogue:
     notes: str
     entries: tuple[CatalogueEntry, ...]
     _by_symbol: Mapping[str, CatalogueEntry] = field(repr=False, compare=False)
+    _quote_rank: Mapping[str | None, int] = field(repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -119,8 +120,9 @@ class Catalogue:
     def search(self, text: str, limit: int | None = None) -> list[CatalogueEntry]:
         """Entries whose symbol matches ``text``, case-insensitively, best first: the exact
         symbol; then symbols of that exact base coin; then symbols starting with the text; then
-        symbols containing it. Within a group perpetuals come before dated futures, the venue's
-        main quote currency (USDT on Binance) before others, shorter symbols before longer.
+        symbols containing it. Within a group perpetuals come before dated futures, then quote
+        currencies by how many symbols use them (USDT, then USDC, … on Binance), then shorter
+        symbols before longer.
         ``"eth"`` on Binance gives ETHUSDT first. Blank text gives every entry in file order;
         separators typed as in ``ETH/USDT`` or ``ETH-USDT`` are ignored."""
         needle = _normalise(text)
@@ -128,7 +130,7 @@ class Catalogue:
             found = list(self.entries)
             return found if limit is None else found[:limit]
         ranked = []
-        main_quote = _main_quote(self.entries)
+        unranked = len(self._quote_rank)
         for entry in self.entries:
             symbol = _normalise(entry.symbol)
             base = (entry.base or "").upper()
@@ -146,7 +148,7 @@ class Catalogue:
                 (
                     group,
                     entry.is_dated,
-                    entry.quote != main_quote,
+                    self._quote_rank.get(entry.quote, unranked),
                     len(entry.symbol),
                     entry.symbol,
                     entry,
@@ -161,12 +163,13 @@ def _normalise(text: str) -> str:
     return re.sub(r"[\s/:\-]", "", text).upper()
 
 
-def _main_quote(entries: tuple[CatalogueEntry, ...]) -> str | None:
-    counts: dict[str, int] = {}
+def _quote_ranks(entries: tuple[CatalogueEntry, ...]) -> dict[str | None, int]:
+    """Quote currencies, most used first: 0 for the venue's main one."""
+    counts: dict[str | None, int] = {}
     for entry in entries:
-        if entry.quote:
-            counts[entry.quote] = counts.get(entry.quote, 0) + 1
-    return max(counts, key=lambda quote: counts[quote]) if counts else None
+        counts[entry.quote] = counts.get(entry.quote, 0) + 1
+    by_use = sorted(counts, key=lambda quote: (-counts[quote], quote or ""))
+    return {quote: rank for rank, quote in enumerate(by_use)}
 
 
 def _optional_number(raw: Mapping[str, Any], name: str, where: str) -> float | None:
@@ -235,6 +238,7 @@ def parse_catalogue(text: str, name: str = "catalogue") -> Catalogue:
         notes=str(document.get("notes", "")),
         entries=entries,
         _by_symbol=by_symbol,
+        _quote_rank=_quote_ranks(entries),
     )
 
 

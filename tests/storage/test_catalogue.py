@@ -109,7 +109,8 @@ def test_search_puts_the_usdt_perpetual_of_the_typed_coin_first() -> None:
 
 def test_search_ranks_the_coin_then_prefix_then_substring() -> None:
     found = _symbols("binance", "eth")
-    assert found.index("ETHUSDC") < found.index("ETHUSDT_260925")  # perpetual before dated
+    assert found[:5] == ["ETHUSDT", "ETHUSDC", "ETHUSD1", "ETHU", "ETHBTC"]  # by quote use
+    assert found.index("ETHBTC") < found.index("ETHUSDT_260925")  # perpetual before dated
     assert found.index("ETHUSDT_261225") < found.index("ETHFIUSDT")  # the coin before prefix
     prefix_end = max(i for i, s in enumerate(found) if s.startswith("ETH"))
     substring_start = min(i for i, s in enumerate(found) if not s.startswith("ETH"))
