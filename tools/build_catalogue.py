@@ -22,7 +22,7 @@ import sys
 import tarfile
 import zipfile
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ def freqtrade_version_and_date(path: Path) -> tuple[str | None, str | None]:
         with tarfile.open(path) as sdist:
             for member in sdist.getmembers():
                 if member.name.endswith(FREQTRADE_MEMBER):
-                    return version, datetime.utcfromtimestamp(member.mtime).date().isoformat()
+                    return version, datetime.fromtimestamp(member.mtime, tz=UTC).date().isoformat()
     return version, None
 
 
