@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from planner.commands.time_table import render_time
 from planner.domain.analysis import Analysis
 from planner.domain.engine import analyze
 from planner.domain.formatting import (
@@ -124,6 +125,7 @@ def render_table(analysis: Analysis) -> str:
     lines.append(fmt(headers))
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(fmt(r) for r in rows)
+    lines.extend(render_time(analysis))
     lines.append("")
     lines.append(
         f"amounts in {cur}; margin is the isolated bucket or, for cross, the initial margin; "

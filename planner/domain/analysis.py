@@ -8,6 +8,7 @@ zero equity) are ``None``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import numpy as np
 
 from planner.domain.finite import finite_or_none
 from planner.domain.plan import Plan
+from planner.domain.time_figures import Timeline
 
 if TYPE_CHECKING:
     from planner.domain.book import Book, LegState
@@ -147,6 +149,16 @@ class Analysis:
     take_profit_rewards: tuple[tuple[float, ...], ...] = field(repr=False)
     reward_to_risk: np.ndarray = field(repr=False)
     buckets: tuple[IsolatedBucket, ...] = ()
+    #: how to compute the plan in time (funding, planned adds): the engine sets it, and it
+    #: runs on first use of ``timeline``
+    timeline_of: Callable[[Analysis], Timeline] | None = field(default=None, repr=False)
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        """Funding over the horizon and the position after each planned add."""
+        if self.timeline_of is None:
+            raise RuntimeError("this analysis was made at fixed marks only (no timeline)")
+        return self.timeline_of(self)
 
     @property
     def venue(self) -> str:
@@ -209,6 +221,8 @@ class Analysis:
         liquidated = self.liquidated.tolist()
         break_even = self.break_even.tolist()
         rr = _list(self.reward_to_risk)
+        timeline = self.timeline
+        funding = timeline.funding
         positions = []
         for i, pos in enumerate(plan.positions):
             record: dict[str, Any] = {
@@ -226,6 +240,10 @@ class Analysis:
                 for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
             ]
             record["reward_to_risk"] = rr[i]
+            record["funding_cost"] = funding.cost[i]
+            record["liquidation_price_at_horizon"] = funding.liquidation_price_at_horizon[i]
+            record["funding_runway_hours"] = funding.runway_hours[i]
+            record["scale_in"] = [fill.to_dict() for fill in timeline.fills[i]]
             positions.append(record)
         cross = self.cross
         document = {
@@ -238,6 +256,7 @@ class Analysis:
                 "unrealized_pnl": self.unrealized_pnl,
                 "equity": self.equity,
                 "isolated_margin": self.isolated_margin,
+                "funding_cost": funding.total,
                 "cross": {
                     "wallet_balance": cross.wallet_balance,
                     "unrealized_pnl": cross.unrealized_pnl,
@@ -276,6 +295,8 @@ class Analysis:
         state: LegState,
         liquidation_u: np.ndarray,
         bankruptcy_u: np.ndarray,
+        *,
+        timeline_of: Callable[[Analysis], Timeline] | None = None,
     ) -> Analysis:
         from planner.domain.book import pnl_coefficients
 
@@ -444,4 +465,5 @@ class Analysis:
             take_profit_rewards=tuple(rewards),
             reward_to_risk=reward_to_risk,
             buckets=buckets,
+            timeline_of=timeline_of,
         )

@@ -18,11 +18,16 @@ liquidation price (see ``_nearest_root``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 from planner.domain.analysis import Analysis
 from planner.domain.book import Book, LegState, build_book
 from planner.domain.plan import Plan
+from planner.domain.time_figures import Timeline
+from planner.domain.timeline import plan_in_time
 
 
 def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:
@@ -190,9 +195,22 @@ def _valid(u: np.ndarray) -> np.ndarray:
 
 
 def analyze(plan: Plan) -> Analysis:
-    """Every figure of the plan at its marks (spec/plan-format.md, analysis output)."""
+    """Every figure of the plan at its marks (spec/plan-format.md, analysis output); its
+    ``timeline`` (funding over the horizon, planned adds) is computed on first use."""
+    return _analyze(plan, _TIMELINE)
+
+
+def analyze_at_marks(plan: Plan) -> Analysis:
+    """The plan held at its marks as it is now: no funding paid, no planned add filled."""
+    return _analyze(plan, None)
+
+
+def _analyze(plan: Plan, timeline_of: Callable[[Analysis], Timeline] | None) -> Analysis:
     book = build_book(plan)
     state = valuate(book, book.mark_u)
     collateral = group_collateral(book, state)
     liquidation_u, bankruptcy_u = solve_groups(book, state, collateral)
-    return Analysis.from_arrays(book, state, liquidation_u, bankruptcy_u)
+    return Analysis.from_arrays(book, state, liquidation_u, bankruptcy_u, timeline_of=timeline_of)
+
+
+_TIMELINE = partial(plan_in_time, analyze=analyze_at_marks)

@@ -31,6 +31,7 @@ NAMES = [
     "hybrid",
     "coin-margined",
     "hedge-mode",
+    "dca-ladder",
 ]
 PRICE = 1e-6  # relative tolerance of prices and amounts
 
@@ -366,3 +367,33 @@ def test_examples_are_installed_as_package_resources() -> None:
             folder.joinpath(f"{name}.tplan").read_bytes()
             == Path(EXAMPLES / f"{name}.tplan").read_bytes()
         )
+
+
+def test_dca_ladder() -> None:
+    """Five planned buys; the last lies beyond the liquidation price after the fourth; 30 days
+    of funding at 0.03 % per 8 h on the first fill (reference/MARGIN.md §4, isolated linear)."""
+    plan, analysis = _load("dca-ladder")
+    doc = analysis.to_dict()
+    position = plan.positions[0]
+    fills = [(position.entry_price, position.quantity)]
+    fills += [(s.price, s.quantity) for s in position.scale_in]
+    assert len(fills) == 6
+    market = plan.market("BTCUSDT")
+    expected_lps = []
+    for k in range(1, len(fills) + 1):
+        q = sum(qty for _, qty in fills[:k])
+        entry = sum(price * qty for price, qty in fills[:k]) / q
+        margin = q * entry / position.leverage
+        mmr, cum = tier_at(market, q * entry)  # small notional: the first tier either way
+        expected_lps.append((q * entry - margin - cum) / (q * (1 - mmr)))
+    got = [f["liquidation_price"] for f in doc["positions"][0]["scale_in"]]
+    assert got == pytest.approx(expected_lps[1:], rel=PRICE)
+    reachable = [f["reachable"] for f in doc["positions"][0]["scale_in"]]
+    assert reachable == [True, True, True, True, False]
+    assert expected_lps[4] > position.scale_in[-1].price  # why the last one cannot fill
+    payments = 720 / 8
+    cost = 0.05 * 60_000 * 0.0003 * payments
+    assert doc["account"]["funding_cost"] == pytest.approx(cost)
+    q, entry = 0.05, 60_000
+    at_horizon = (q * entry - (q * entry / 5 - cost)) / (q * (1 - 0.004))
+    assert doc["positions"][0]["liquidation_price_at_horizon"] == pytest.approx(at_horizon)
