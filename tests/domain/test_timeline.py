@@ -287,3 +287,68 @@ def test_v1_plans_analyse_as_before(path: Path) -> None:
         assert pos["liquidation_price"] == result.liquidation_price
     assert d["account"]["funding_cost"] == 0
     assert set(d["positions"][0]) >= V2_FIELDS
+
+
+# --- solvers -------------------------------------------------------------------------------
+
+
+def test_largest_ladder_is_the_largest_that_keeps_liquidation_beyond_the_stop() -> None:
+    from planner.domain.time_solvers import ladder, largest_ladder
+
+    p = plan(positions=[long(leverage=3, stop_loss=46_000, margin_mode="cross")], wallet=6_000)
+    adds = largest_ladder(p, "btc", rungs=4, step=0.02, step_scale=1.2, size_scale=1.5)
+    assert adds is not None and len(adds) == 4
+    assert adds[0].price == pytest.approx(50_000 * 0.98)
+    assert adds[1].price == pytest.approx(50_000 * 0.98 * (1 - 0.024))
+    assert adds[1].quantity == pytest.approx(adds[0].quantity * 1.5)
+
+    def fills(first_size: float) -> list[dict[str, Any]]:
+        rungs = ladder(
+            50_000,
+            "long",
+            rungs=4,
+            step=0.02,
+            first_size=first_size,
+            step_scale=1.2,
+            size_scale=1.5,
+        )
+        trial = p.model_copy(
+            update={"positions": (p.positions[0].model_copy(update={"scale_in": rungs}),)}
+        )
+        return analyze(trial).to_dict()["positions"][0]["scale_in"]
+
+    gap = 0.01 * 50_000  # the default stop buffer, a fraction of the mark
+
+    def holds(rungs: list[dict[str, Any]]) -> bool:
+        beyond = 46_000 - rungs[-1]["liquidation_price"] >= gap * (1 - 1e-9)
+        return beyond and all(f["reachable"] for f in rungs)
+
+    assert holds(fills(adds[0].quantity))
+    assert not holds(fills(adds[0].quantity * 1.01))
+
+
+def test_largest_ladder_rounds_down_to_the_lot_step() -> None:
+    from planner.domain.time_solvers import largest_ladder
+
+    p = plan(positions=[long(leverage=3, stop_loss=46_000, margin_mode="cross")], wallet=6_000)
+    market = p.markets[0].model_copy(update={"quantity_step": 0.001})
+    p = p.model_copy(update={"markets": (market,)})
+    adds = largest_ladder(p, "btc", rungs=3, step=0.02)
+    assert adds is not None
+    for add in adds:
+        assert add.quantity / 0.001 == pytest.approx(round(add.quantity / 0.001))
+
+
+def test_funding_rate_that_liquidates_within_the_horizon() -> None:
+    from planner.domain.time_solvers import funding_rate_to_liquidate
+
+    horizon = 24 * 10
+    p = plan(positions=[long()], interval=8.0, horizon=horizon)
+    rate = funding_rate_to_liquidate(p, "btc")
+    bucket = analyze(p).buckets[0]
+    excess = bucket.equity - bucket.maintenance_margin
+    # closed form: runway = excess / (notional · rate / interval) = horizon
+    assert rate == pytest.approx(excess * 8.0 / (0.2 * 50_000 * horizon), rel=1e-9)
+    short = plan(positions=[long(side="short")], interval=8.0, horizon=horizon)
+    assert funding_rate_to_liquidate(short, "btc") == pytest.approx(-rate, rel=1e-6)
+    assert funding_rate_to_liquidate(plan(positions=[long()]), "btc") is None  # no horizon
