@@ -36,6 +36,8 @@ class Actions:
     quantity_at_next_tier: QAction
     margin_for_liquidation_price: QAction
     pool_liquidating_move: QAction
+    largest_ladder: QAction
+    funding_rate_to_liquidate: QAction
     two_asset_map: QAction
 
     def solvers(self) -> dict[str, QAction]:
@@ -48,6 +50,8 @@ class Actions:
             "quantity_at_next_tier": self.quantity_at_next_tier,
             "margin_for_liquidation_price": self.margin_for_liquidation_price,
             "pool_liquidating_move": self.pool_liquidating_move,
+            "largest_ladder": self.largest_ladder,
+            "funding_rate_to_liquidate": self.funding_rate_to_liquidate,
         }
 
 
@@ -156,6 +160,16 @@ def create_actions(parent: QWidget, undo_stack: QUndoStack) -> Actions:
             parent,
             "Move That Liquidates the P&ool…",
             "The move of every price together that liquidates the cross pool",
+        ),
+        largest_ladder=_action(
+            parent,
+            "Largest Scale-in &Ladder…",
+            "The largest ladder of planned adds whose last fill keeps liquidation beyond the stop",
+        ),
+        funding_rate_to_liquidate=_action(
+            parent,
+            "&Funding Rate That Liquidates…",
+            "The funding rate at which funding alone liquidates a position within the horizon",
         ),
         two_asset_map=_action(
             parent,

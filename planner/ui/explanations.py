@@ -162,6 +162,14 @@ EXPLANATIONS: dict[str, str] = {
     "an amount, taker fees on entry and exit included.",
     "solver_buffer": "How far beyond the stop liquidation must lie, as a percentage of the stop "
     "price.",
+    "solver_stop_buffer": "How far beyond the stop the liquidation price after the last fill "
+    "must lie, as a percentage of the mark (the plan's stop buffer by default).",
+    "solver_ladder_step": "How far each add lies from the one before, as a percentage of its "
+    "price (against the position: lower for a long, higher for a short).",
+    "solver_ladder_step_scale": "Each step is this many times the one before (1× keeps them "
+    "even; 1.5× spreads the deeper rungs out).",
+    "solver_ladder_size_scale": "Each add is this many times the size of the one before "
+    "(1× keeps them even; 2× doubles down).",
     "solver_target_price": "The liquidation price you want for the isolated bucket.",
     "solver_size_for_risk": "The size whose loss at the stop equals the risk you accept.",
     "solver_least_isolated_margin": "The least added margin that keeps an isolated position's "
@@ -176,6 +184,11 @@ EXPLANATIONS: dict[str, str] = {
     "liquidation at the price you choose.",
     "solver_pool_liquidating_move": "The move of every price together, down and up, that "
     "liquidates the cross pool.",
+    "solver_largest_ladder": "The largest ladder of planned adds (rungs, step and size scales "
+    "you choose) whose every add can fill and whose last fill keeps the liquidation price beyond "
+    "the stop — and that the wallet can pay the margin for.",
+    "solver_funding_rate_to_liquidate": "The funding rate at which funding alone liquidates the "
+    "position within the plan's horizon, at the marks held.",
 }
 
 

@@ -35,6 +35,8 @@ SOLVERS: tuple[tuple[str, str], ...] = (
     ("quantity_at_next_tier", "Size at the next tier"),
     ("margin_for_liquidation_price", "Margin for a liquidation price"),
     ("pool_liquidating_move", "Move that liquidates the pool"),
+    ("largest_ladder", "Largest scale-in ladder"),
+    ("funding_rate_to_liquidate", "Funding rate that liquidates"),
 )
 SOLVER_TITLES = dict(SOLVERS)
 #: a quantity applied from a solver is rounded to this many decimals (what the table shows)

@@ -45,6 +45,7 @@ from planner.ui.dialogs.solvers.position_pages import (
     QuantityAtNextTierPage,
     SizeForRiskPage,
 )
+from planner.ui.dialogs.solvers.time_pages import FundingRatePage, LargestLadderPage
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
 from planner.ui.widgets.lazy import LazyRefresh
@@ -59,6 +60,8 @@ PAGES: dict[str, type[SolverPage]] = {
         QuantityAtNextTierPage,
         MarginForLiquidationPricePage,
         PoolLiquidatingMovePage,
+        LargestLadderPage,
+        FundingRatePage,
     )
 }
 
