@@ -1,8 +1,13 @@
 """The analysis of a plan: immutable results, stored as columns, read as records.
 
-``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md (plus
-optional fields the spec allows). Figures that do not exist (no liquidation price, a ratio over
-zero equity) are ``None``.
+``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md and
+spec/plan-format-v2.md (plus optional fields the spec allows). Figures that do not exist (no
+liquidation price, a ratio over zero equity) are ``None``; the document never holds NaN or
+infinity.
+
+The account's decision figures (``figures``: gross notional, effective leverage, loss at the
+stops, worst-case loss) and the plan's ``warnings`` are computed on first use and cached, so
+the many analyses that sweeps and solvers make pay nothing for them.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from planner.domain.finite import finite_or_none
 from planner.domain.plan import Plan
 
 if TYPE_CHECKING:
+    from planner.domain.account_figures import AccountFigures
     from planner.domain.book import Book, LegState
+    from planner.domain.warnings import PlanWarning
 
 ANALYSIS_FORMAT = "margin-planner.analysis"
 ANALYSIS_VERSION = 2
@@ -202,6 +209,20 @@ class Analysis:
     def positions(self) -> tuple[PositionResult, ...]:
         return tuple(self.position(i) for i in range(len(self.plan.positions)))
 
+    @cached_property
+    def figures(self) -> AccountFigures:
+        """Gross notional, effective leverage, loss at the stops, worst-case loss, …"""
+        from planner.domain.account_figures import account_figures
+
+        return account_figures(self)
+
+    @cached_property
+    def warnings(self) -> tuple[PlanWarning, ...]:
+        """Every risk the plan carries at these marks, most severe first."""
+        from planner.domain.warnings import compute_warnings
+
+        return tuple(compute_warnings(self))
+
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
         plan = self.plan
@@ -228,6 +249,7 @@ class Analysis:
             record["reward_to_risk"] = rr[i]
             positions.append(record)
         cross = self.cross
+        figures = self.figures
         document = {
             "format": ANALYSIS_FORMAT,
             "version": ANALYSIS_VERSION,
@@ -238,6 +260,7 @@ class Analysis:
                 "unrealized_pnl": self.unrealized_pnl,
                 "equity": self.equity,
                 "isolated_margin": self.isolated_margin,
+                **figures.to_dict(),
                 "cross": {
                     "wallet_balance": cross.wallet_balance,
                     "unrealized_pnl": cross.unrealized_pnl,
@@ -266,6 +289,7 @@ class Analysis:
                 ],
             },
             "positions": positions,
+            "warnings": [w.to_dict() for w in self.warnings],
         }
         return finite_or_none(document)
 
