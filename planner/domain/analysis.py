@@ -228,7 +228,7 @@ class Analysis:
         plan = self.plan
         cols = {name: _list(col) for name, col in self.columns.items()}
         liquidated = self.liquidated.tolist()
-        break_even = self.break_even.tolist()
+        break_even = _list(self.break_even)
         rr = _list(self.reward_to_risk)
         positions = []
         for i, pos in enumerate(plan.positions):
@@ -243,7 +243,7 @@ class Analysis:
             record["liquidated"] = liquidated[i]
             record["break_even_price"] = break_even[i]
             record["take_profits"] = [
-                {"price": tp.price, "fraction": tp.fraction, "reward": reward}
+                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
                 for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
             ]
             record["reward_to_risk"] = rr[i]
@@ -255,43 +255,47 @@ class Analysis:
             "version": ANALYSIS_VERSION,
             "venue": self.venue,
             "currency": self.currency,
-            "account": {
-                "wallet_balance": self.wallet_balance,
-                "unrealized_pnl": self.unrealized_pnl,
-                "equity": self.equity,
-                "isolated_margin": self.isolated_margin,
-                **figures.to_dict(),
-                "cross": {
-                    "wallet_balance": cross.wallet_balance,
-                    "unrealized_pnl": cross.unrealized_pnl,
-                    "equity": cross.equity,
-                    "initial_margin": cross.initial_margin,
-                    "maintenance_margin": cross.maintenance_margin,
-                    "available": cross.available,
-                    "risk_ratio": cross.risk_ratio,
-                    "liquidated": cross.liquidated,
-                },
-                "isolated_buckets": [
-                    {
-                        "symbol": b.symbol,
-                        "side": b.side,
-                        "position_ids": list(b.position_ids),
-                        "margin": b.margin,
-                        "unrealized_pnl": b.unrealized_pnl,
-                        "equity": b.equity,
-                        "maintenance_margin": b.maintenance_margin,
-                        "risk_ratio": b.risk_ratio,
-                        "liquidation_price": b.liquidation_price,
-                        "bankruptcy_price": b.bankruptcy_price,
-                        "liquidated": b.liquidated,
-                    }
-                    for b in self.buckets
-                ],
-            },
+            # every per-position figure above went through _list/_opt_value; the rest is
+            # checked here, so the document never holds NaN or infinity
+            "account": finite_or_none(
+                {
+                    "wallet_balance": self.wallet_balance,
+                    "unrealized_pnl": self.unrealized_pnl,
+                    "equity": self.equity,
+                    "isolated_margin": self.isolated_margin,
+                    **figures.to_dict(),
+                    "cross": {
+                        "wallet_balance": cross.wallet_balance,
+                        "unrealized_pnl": cross.unrealized_pnl,
+                        "equity": cross.equity,
+                        "initial_margin": cross.initial_margin,
+                        "maintenance_margin": cross.maintenance_margin,
+                        "available": cross.available,
+                        "risk_ratio": cross.risk_ratio,
+                        "liquidated": cross.liquidated,
+                    },
+                    "isolated_buckets": [
+                        {
+                            "symbol": b.symbol,
+                            "side": b.side,
+                            "position_ids": list(b.position_ids),
+                            "margin": b.margin,
+                            "unrealized_pnl": b.unrealized_pnl,
+                            "equity": b.equity,
+                            "maintenance_margin": b.maintenance_margin,
+                            "risk_ratio": b.risk_ratio,
+                            "liquidation_price": b.liquidation_price,
+                            "bankruptcy_price": b.bankruptcy_price,
+                            "liquidated": b.liquidated,
+                        }
+                        for b in self.buckets
+                    ],
+                }
+            ),
             "positions": positions,
             "warnings": [w.to_dict() for w in self.warnings],
         }
-        return finite_or_none(document)
+        return document
 
     @classmethod
     def from_arrays(

@@ -56,7 +56,7 @@ from planner.domain.sizing import (
 from planner.domain.twin import beyond_stop
 
 if TYPE_CHECKING:
-    from planner.domain.analysis import Analysis, PositionResult
+    from planner.domain.analysis import Analysis
 
 Severity = Literal["danger", "warning", "notice"]
 SEVERITY_ORDER: dict[str, int] = {"danger": 0, "warning": 1, "notice": 2}
@@ -65,6 +65,9 @@ SEVERITY_ORDER: dict[str, int] = {"danger": 0, "warning": 1, "notice": 2}
 POOL_MOVE_WARNING = 0.10
 #: A next tier whose floor is at most this fraction above the leg's notional is warned about.
 TIER_CLIFF_WARNING = 0.10
+#: Advice that needs a solve (the margin that makes room for a stop) is computed for this
+#: many warnings; later ones advise in words, so a plan of thousands of positions stays quick.
+MAX_SOLVED_ADVICE = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,15 @@ class _Writer:
         self.analysis = analysis
         self.plan = analysis.plan
         self.cur = self.plan.account.currency
+        self.markets: dict[str, Market] = {m.symbol: m for m in self.plan.markets}
         self.found: list[PlanWarning] = []
+        self.solves_left = MAX_SOLVED_ADVICE
+        columns = analysis.columns
+        # per-position figures as Python values (None where a figure does not exist)
+        self.mark: list[float] = columns["mark_price"].tolist()
+        self.liquidation: list[float | None] = _values(columns["liquidation_price"])
+        self.loss_at_stop: list[float | None] = _values(columns["loss_at_stop"])
+        self.liquidated: list[bool] = analysis.liquidated.tolist()
 
     def amount(self, value: float) -> str:
         return f"{format_amount(value, self.cur)} {self.cur}"
@@ -139,8 +150,9 @@ def compute_warnings(analysis: Analysis) -> list[PlanWarning]:
             f"{w.amount(analysis.isolated_margin - plan.account.wallet_balance)} or fund the "
             "wallet.",
         )
-    for i, (pos, result) in enumerate(zip(plan.positions, analysis.positions, strict=True)):
-        _stop_warnings(w, i, pos, result)
+    for i, pos in enumerate(plan.positions):
+        if pos.stop_loss is not None and not w.liquidated[i]:
+            _stop_warnings(w, i, pos)
     _pool_near_liquidation(w)
     _risk_limits(w)
     cross = analysis.cross
@@ -189,15 +201,19 @@ def _liquidated(w: _Writer) -> None:
             )
 
 
-def _stop_warnings(w: _Writer, i: int, pos: Position, r: PositionResult) -> None:
-    stop, lp, mark = pos.stop_loss, r.liquidation_price, r.mark_price
-    if stop is None or r.liquidated:
-        return
-    tick = w.plan.market(pos.symbol).tick_size
+def _values(column: np.ndarray) -> list[float | None]:
+    return [v if np.isfinite(v) else None for v in column.tolist()]
+
+
+def _stop_warnings(w: _Writer, i: int, pos: Position) -> None:
+    stop, lp, mark = pos.stop_loss, w.liquidation[i], w.mark[i]
+    assert stop is not None
+    tick = w.markets[pos.symbol].tick_size
     long = pos.side == "long"
     if (long and mark <= stop) or (not long and mark >= stop):
         where = "below" if long else "above"
-        loss = "" if r.loss_at_stop is None else f", for a loss of {w.amount(r.loss_at_stop)}"
+        at_stop = w.loss_at_stop[i]
+        loss = "" if at_stop is None else f", for a loss of {w.amount(at_stop)}"
         w.add(
             "danger",
             "stop_already_hit",
@@ -239,13 +255,16 @@ def _stop_warnings(w: _Writer, i: int, pos: Position, r: PositionResult) -> None
 def _make_room(w: _Writer, pos: Position, lp: float, mark: float, buffer: float) -> str:
     """What keeps the stop ``buffer`` (of the mark) ahead of liquidation: a stop that far from
     the liquidation price, or (isolated) the margin that moves liquidation that far away."""
-    tick = w.plan.market(pos.symbol).tick_size
+    tick = w.markets[pos.symbol].tick_size
     long = pos.side == "long"
     safe_stop = lp + buffer * mark if long else lp - buffer * mark
     move = f"Move the stop to {format_price(safe_stop, tick)} or {'above' if long else 'below'}"
     if pos.margin_mode == "cross":
         return f"{move}, or fund the cross pool."
     assert pos.stop_loss is not None
+    if w.solves_left <= 0:
+        return f"{move}, add margin or lower the leverage."
+    w.solves_left -= 1
     try:
         from planner.domain.solvers import least_isolated_margin
 
@@ -289,18 +308,25 @@ def quantity_unit(plan: Plan, market: Market) -> str:
     return "contracts"
 
 
-def suggested_size(plan: Plan, pos: Position, risk_amount: float) -> float | None:
-    """The quantity whose loss at the stop is ``risk_amount``, rounded down to the market's
-    lot step (or to 3 significant figures without one), so that it stays within the risk."""
-    from planner.domain.solvers import size_for_risk
+def suggested_size(
+    plan: Plan, pos: Position, risk_amount: float, market: Market | None = None
+) -> float | None:
+    """The quantity whose loss at the stop is ``risk_amount`` (``solvers.size_for_risk``'s
+    equation: the loss per unit with taker fees on entry and exit), rounded down to the
+    market's lot step (or to 3 significant figures without one), so it stays within the risk.
+    None without a stop or when the stop does not lose."""
+    from planner.domain.solvers import loss_per_unit
 
-    try:
-        size = size_for_risk(plan, draft=pos, risk_amount=risk_amount)
-    except PlanError:
+    market = plan.market(pos.symbol) if market is None else market
+    if pos.stop_loss is None or not risk_amount > 0:
         return None
-    if size is None:
+    per_unit = loss_per_unit(
+        market, pos.side, pos.entry_price, pos.stop_loss, plan.account.taker_fee_rate
+    )
+    if not per_unit > 0:
         return None
-    step = plan.market(pos.symbol).quantity_step
+    size = risk_amount / per_unit
+    step = market.quantity_step
     size = round_down_to_step(size, step) if step else round_down_significant(size)
     return size if size > 0 else None
 
@@ -314,10 +340,10 @@ def _risk_limits(w: _Writer) -> None:
         risk = figures.position_risk[i]
         if risk is None or risk <= limits.risk_per_position:
             continue
-        loss = analysis.positions[i].loss_at_stop
+        loss = w.loss_at_stop[i]
         assert loss is not None
-        market = plan.market(pos.symbol)
-        size = suggested_size(plan, pos, limits.risk_per_position * equity)
+        market = w.markets[pos.symbol]
+        size = suggested_size(plan, pos, limits.risk_per_position * equity, market)
         advice = (
             f"Size for {_limit(limits.risk_per_position)}: "
             f"{format_quantity(size)} {quantity_unit(plan, market)}."
@@ -360,7 +386,7 @@ def _risk_limits(w: _Writer) -> None:
 def _quantity_steps(w: _Writer) -> None:
     plan = w.plan
     for pos in plan.positions:
-        market = plan.market(pos.symbol)
+        market = w.markets[pos.symbol]
         step, least = market.quantity_step, market.min_quantity
         unit = quantity_unit(plan, market)
         q = pos.quantity
