@@ -106,8 +106,9 @@ def test_risk_per_position_suggests_the_size_for_the_limit() -> None:
     )
     assert not found(eth_long(stop=2870, leverage=10), "risk_per_position")  # 300: 1.5 %
     # the suggested size is the solver's, rounded down to the market's lot step
+    assert size_for_risk(over, "eth", risk_amount=400) == pytest.approx(8)
     stepped = edited(over, ETHUSDT={"quantity_step": 0.3})
-    assert size_for_risk(stepped, "eth", risk_amount=400) == pytest.approx(8)
+    assert size_for_risk(stepped, "eth", risk_amount=400) == pytest.approx(7.8)
     assert "Size for 2 %: 7.8 ETH." in found(stepped, "risk_per_position")[0].message
     assert not found(edited(over, limits={"risk_per_position": 0.03}), "risk_per_position")
 
