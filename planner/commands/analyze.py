@@ -7,13 +7,13 @@ import json
 
 from planner.commands.time_table import render_time
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.formatting import (
     format_amount,
     format_percent,
     format_price,
     format_quantity,
 )
+from planner.domain.plan_analysis import analyze
 from planner.storage import load_plan
 
 
