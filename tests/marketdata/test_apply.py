@@ -6,7 +6,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from planner.domain.engine import analyze
-from planner.domain.plan import Market, Plan, Position, TierTable
+from planner.domain.plan import TierTable
 from planner.marketdata.errors import BadMarketInput
 from planner.marketdata.quotes import MarketQuote, VenueData
 from planner.marketdata.refresh import apply_market_data, fetch_market_data
@@ -18,16 +18,6 @@ from tests.marketdata.helpers import (
     serve_bybit,
     serve_hyperliquid,
     single_market_plan,
-)
-
-NEEDS_V2_MARKET = pytest.mark.skipif(
-    "funding_rate" not in Market.model_fields,
-    reason="plan v2 market fields (funding_rate, funding_interval_hours, quote_as_of) not in "
-    "planner/domain/plan.py yet (branch v2model)",
-)
-NEEDS_V2_POSITION = pytest.mark.skipif(
-    "venue_liquidation_price" not in Position.model_fields,
-    reason="plan v2 positions[].venue_liquidation_price not in planner/domain/plan.py yet",
 )
 
 
@@ -102,18 +92,6 @@ def test_tiers_that_no_longer_allow_a_leverage_are_refused() -> None:
         apply_market_data(plan, data)
 
 
-def test_without_v2_fields_funding_is_reported_as_not_stored(httpserver: HTTPServer) -> None:
-    serve_binance(httpserver)
-    plan = binance_plan()
-    new_plan, summary = apply_market_data(plan, fetch_market_data(plan, env=local_env(httpserver)))
-    if "funding_rate" in Market.model_fields:
-        assert not any("not stored" in note for note in summary.notes)
-    else:
-        assert any("not stored" in note and "funding_rate" in note for note in summary.notes)
-        assert isinstance(new_plan, Plan)
-
-
-@NEEDS_V2_MARKET
 def test_v2_funding_interval_and_quote_time_are_written(httpserver: HTTPServer) -> None:
     serve_binance(httpserver)
     plan = binance_plan()
@@ -125,7 +103,6 @@ def test_v2_funding_interval_and_quote_time_are_written(httpserver: HTTPServer) 
     assert summary.funding_updated == ("BTCUSDT", "ETHUSDT")
 
 
-@NEEDS_V2_MARKET
 def test_v2_hyperliquid_funding_is_hourly(httpserver: HTTPServer) -> None:
     serve_hyperliquid(httpserver)
     plan = single_market_plan("hyperliquid", "BTC")

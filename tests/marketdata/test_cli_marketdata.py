@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from planner.domain.plan import Position
 from planner.storage import load_plan, plan_to_bytes
 from tests.marketdata.helpers import (
     binance_plan,
@@ -210,8 +209,8 @@ def test_import_csv_template(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     plan = load_plan(out)
     assert [p.id for p in plan.positions] == ["btc-core", "eth-swing", "doge-hedge"]
-    if "venue_liquidation_price" in Position.model_fields:
-        assert plan.positions[1].venue_liquidation_price == 2712.5
+    assert plan.positions[1].venue_liquidation_price == 2712.5
+    assert "note:" not in result.stdout
 
 
 def test_import_csv_bad_row_is_exit_2(tmp_path: Path) -> None:

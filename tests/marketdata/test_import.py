@@ -7,7 +7,6 @@ from pytest_httpserver import HTTPServer
 
 from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
-from planner.domain.plan import Position
 from planner.marketdata.errors import BadMarketInput, BadVenueResponse
 from planner.marketdata.importers import (
     check_address,
@@ -19,7 +18,6 @@ from planner.marketdata.importers import (
 from tests.marketdata.helpers import fixture, local_env, serve_hyperliquid
 
 ADDRESS = "0x31CA8395cf837de08b24da3f660e77761dfb974b"
-HAS_VENUE_PRICE = "venue_liquidation_price" in Position.model_fields
 
 
 def serve_wallet(server: HTTPServer, state: dict | None = None) -> None:
@@ -50,11 +48,11 @@ def test_hyperliquid_wallet_becomes_a_plan(httpserver: HTTPServer) -> None:
     assert [t.max_leverage for t in plan.market("ETH").tiers] == [25, 15]
     # at the venue's marks the plan's equity is the venue's account value
     assert analyze(plan).equity == pytest.approx(21000)
-    if HAS_VENUE_PRICE:
-        assert (eth.venue_liquidation_price, btc.venue_liquidation_price) == (2718.27, 65100)
-        assert notes == []
-    else:
-        assert len(notes) == 2 and "2718.27" in notes[0]
+    assert (eth.venue_liquidation_price, btc.venue_liquidation_price) == (2718.27, 65100)
+    btc_market = plan.market("BTC")
+    assert (btc_market.funding_rate, btc_market.funding_interval_hours) == (0.0000125, 1)
+    assert plan.market("ETH").quote_as_of is not None
+    assert notes == []
 
 
 def test_empty_wallet_is_a_plan_without_positions(httpserver: HTTPServer) -> None:
