@@ -24,7 +24,7 @@ from planner.domain.errors import describe
 from planner.domain.plan import Market, Plan
 from planner.marketdata import binance, bybit, hyperliquid, okx
 from planner.marketdata.errors import BadMarketInput
-from planner.marketdata.http import CancelToken, VenueSession
+from planner.marketdata.http import CancelToken, VenueSession, base_url
 from planner.marketdata.quotes import ALL_WHAT, MarketQuery, MarketQuote, VenueData, now_iso
 
 Fetcher = Callable[
@@ -38,6 +38,35 @@ FETCHERS: dict[str, Fetcher] = {
     "hyperliquid": hyperliquid.fetch,
 }
 V2_MARKET_FIELDS = ("funding_rate", "funding_interval_hours", "quote_as_of")
+
+
+#: What each venue is asked, for the window's one-time "this will contact …" question.
+ENDPOINTS: dict[str, tuple[str, ...]] = {
+    "binance": ("GET /fapi/v1/premiumIndex", "GET /fapi/v1/fundingInfo"),
+    "bybit": ("GET /v5/market/tickers", "GET /v5/market/risk-limit"),
+    "okx": (
+        "GET /api/v5/public/mark-price",
+        "GET /api/v5/public/funding-rate",
+        "GET /api/v5/public/instruments",
+        "GET /api/v5/public/position-tiers",
+    ),
+    "hyperliquid": ('POST /info {"type": "metaAndAssetCtxs"}',),
+}
+#: "Refresh marks when opening a plan" is off until the trader turns it on.
+REFRESH_ON_OPEN_DEFAULT = False
+#: What a refresh on opening fetches.
+REFRESH_ON_OPEN_WHAT: frozenset[str] = frozenset({"marks", "funding"})
+
+
+def what_is_sent(plan: Plan, env: Mapping[str, str] | None = None) -> str:
+    """One paragraph for the first-refresh question: which host, which requests, which names."""
+    venue = plan.account.venue
+    host = base_url(venue, env)
+    names = ", ".join(m.symbol for m in plan.markets) or "(no markets)"
+    return (
+        f"Refreshing asks {host} ({'; '.join(ENDPOINTS[venue])}) for the public data of "
+        f"{names}. Nothing else is sent: no key, no account, no positions."
+    )
 
 
 def plan_supports(field_name: str) -> bool:

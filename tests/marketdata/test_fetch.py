@@ -327,3 +327,44 @@ def test_what_is_parsed_and_checked() -> None:
     assert parse_what("marks, tiers") == {"marks", "tiers"}
     with pytest.raises(BadMarketInput, match="--what = prices: choose from"):
         parse_what("marks,prices")
+
+
+def test_fetch_on_a_worker_thread_cancelled_from_another(httpserver: HTTPServer) -> None:
+    import threading
+
+    from planner.marketdata import CancelToken as PublicCancelToken
+    from planner.marketdata import fetch_market_data as public_fetch
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.5)
+        return Response(json.dumps(fixture("binance_fundingInfo.json")))
+
+    httpserver.expect_request("/fapi/v1/fundingInfo").respond_with_handler(slow)
+    token = PublicCancelToken()
+    outcome: list[BaseException | object] = []
+
+    def worker() -> None:
+        try:
+            outcome.append(public_fetch(binance_plan(), cancel=token, env=local_env(httpserver)))
+        except BaseException as error:  # handed to the GUI thread
+            outcome.append(error)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    time.sleep(0.1)
+    token.cancel()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], FetchCancelled)
+    paths = [r.path for r, _ in httpserver.log if r.path.startswith("/fapi")]
+    assert "/fapi/v1/premiumIndex" not in paths
+
+
+def test_what_is_sent_names_the_host_the_requests_and_the_markets() -> None:
+    from planner.marketdata import what_is_sent
+
+    text = what_is_sent(binance_plan(), env={})
+    assert text.startswith("Refreshing asks https://fapi.binance.com (GET /fapi/v1/premiumIndex")
+    assert "BTCUSDT, ETHUSDT" in text and "no key" in text
+    local = what_is_sent(binance_plan(), env={"MARGIN_PLANNER_BINANCE_URL": "http://127.0.0.1:1"})
+    assert local.startswith("Refreshing asks http://127.0.0.1:1 ")
