@@ -12,7 +12,8 @@ differ (reference/MARGIN.md §11):
   received.
 
 The input whose variant lands closest to the venue's price is named, with the gap that
-remains; when none comes closer, none is named.
+remains — provided it explains at least half of the gap (or closes it to within 0.1 %);
+otherwise none is named.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def explain_gap(
     """The input whose variation brings position ``index``'s liquidation price closest to
     ``venue`` (and the gap that remains), or ``(None, None)`` when none comes closer."""
     best: tuple[str | None, float | None] = (None, None)
-    best_size = gap
+    # a cause must explain at least half of the gap, or close it to within the threshold
+    best_size = max(GAP_THRESHOLD, gap / 2)
     for cause, variants in _variants(plan, index).items():
         for variant, solved in variants:
             price = _liquidation_price(variant, solved)
