@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import Field
 
-from planner.marketdata.errors import BadVenueResponse, UnknownSymbol
+from planner.marketdata.errors import BadMarketInput, BadVenueResponse, UnknownSymbol
 from planner.marketdata.http import VenueSession
 from planner.marketdata.quotes import (
     MarketQuery,
@@ -144,6 +144,12 @@ def fetch_universe(session: VenueSession) -> Universe:
 def fetch(
     session: VenueSession, queries: Sequence[MarketQuery], what: frozenset[str]
 ) -> tuple[dict[str, MarketQuote], list[str]]:
+    for query in queries:
+        if query.contract != "linear":
+            raise BadMarketInput(
+                f"hyperliquid {query.symbol}: contract: Hyperliquid lists linear (USDC) "
+                "perpetuals only"
+            )
     universe = fetch_universe(session)
     quotes: dict[str, MarketQuote] = {}
     for query in queries:

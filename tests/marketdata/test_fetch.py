@@ -368,3 +368,15 @@ def test_what_is_sent_names_the_host_the_requests_and_the_markets() -> None:
     assert "BTCUSDT, ETHUSDT" in text and "no key" in text
     local = what_is_sent(binance_plan(), env={"MARGIN_PLANNER_BINANCE_URL": "http://127.0.0.1:1"})
     assert local.startswith("Refreshing asks http://127.0.0.1:1 ")
+
+
+def test_inverse_markets_where_the_venue_has_none(httpserver: HTTPServer) -> None:
+    plan = single_market_plan("hyperliquid", "BTC").model_dump()
+    plan["markets"][0]["contract"] = "inverse"
+    plan["markets"][0]["contract_size"] = 100
+    from planner.domain.plan import Plan
+
+    before = len(httpserver.log)
+    with pytest.raises(BadMarketInput, match=r"hyperliquid BTC: contract: .*linear"):
+        fetch_market_data(Plan.model_validate(plan), env=local_env(httpserver))
+    assert len(httpserver.log) == before  # refused before any request

@@ -105,3 +105,11 @@ def test_analyze_shows_ours_beside_the_venue_with_the_gap(
     assert btc["venue_liquidation_gap"] == pytest.approx(expected)
     assert btc["venue_liquidation_gap_cause"] == "other positions' PnL"
     assert "venue_liquidation_gap" not in eth  # only with a venue price
+
+
+def test_a_gap_no_single_input_explains_is_said_so() -> None:
+    plan = imported_plan({})
+    far = ours(plan, "eth") * 1.3
+    (gap,) = venue_liquidation_gaps(imported_plan({"eth": far}))
+    assert gap.likely_cause is None and gap.gap == pytest.approx(1 / 1.3 - 1)
+    assert gap.line().endswith("none of tier, fees, other positions' PnL, funding explains it")
