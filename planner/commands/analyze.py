@@ -14,6 +14,7 @@ from planner.domain.formatting import (
     format_quantity,
 )
 from planner.domain.plan_analysis import analyze
+from planner.marketdata.gap import add_venue_gaps, venue_gap_lines
 from planner.storage import load_plan
 
 
@@ -27,9 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     analysis = analyze(load_plan(args.plan))
     if args.json:
-        print(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
+        document = analysis.to_dict()
+        add_venue_gaps(document, analysis)  # imported positions: ours beside the venue's
+        print(json.dumps(document, indent=2, allow_nan=False))
     else:
-        print(render_table(analysis))
+        print("\n".join([render_table(analysis), *venue_gap_lines(analysis)]))
     return 0
 
 
