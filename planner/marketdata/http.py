@@ -150,7 +150,7 @@ class VenueSession:
             raise
         except httpx.TimeoutException:
             raise VenueUnreachable(
-                f"{venue}: no answer within {self._timeout_text(remaining)} ({url})"
+                f"{venue}: no answer within {self.total_timeout:g} s ({url})"
             ) from None
         except httpx.ConnectError as error:
             raise VenueUnreachable(
@@ -190,11 +190,6 @@ class VenueSession:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _timeout_text(self, remaining: float) -> str:
-        if remaining >= self.total_timeout - 0.5:
-            return f"{self.total_timeout:g} s"
-        return f"the {self.total_timeout:g} s allowed"
 
 
 def _parse_json(venue: str, url: str, data: bytes) -> Any:

@@ -104,7 +104,7 @@ def test_csv_uses_shipped_tiers_or_the_row_rule() -> None:
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([ROW | {"symbol": "XRPUSDT"}], "line 2: mmr: required for XRPUSDT"),
+        ([ROW | {"symbol": "NOTLISTEDUSDT"}], "line 2: mmr: required for NOTLISTEDUSDT"),
         ([ROW | {"quantity": ""}], "line 2: quantity: required"),
         ([ROW, ROW | {"mark_price": "1"}], "line 3: mark_price = 1: differs from an earlier row"),
         ([ROW | {"leverage": "500"}], "line 2: positions[0].leverage = 500: above the tier"),
