@@ -6,7 +6,7 @@ import argparse
 import json
 
 from planner.domain.formatting import format_amount, format_percent, format_price
-from planner.domain.twin import VARIANT_TITLES, Comparison, compare
+from planner.domain.twin import VARIANT_TITLES, Comparison, TwinFigures, compare
 from planner.storage import load_plan
 
 
@@ -39,6 +39,12 @@ def _table(rows: list[tuple[str, list[str]]], titles: list[str], indent: str) ->
         )
         lines.append(line.rstrip())
     return lines
+
+
+def _worst_case(figures: TwinFigures, currency: str) -> str:
+    """A cross position's worst case is the pool's, which it shares: say so."""
+    amount = format_amount(figures.worst_case_loss, currency)
+    return f"the pool: {amount}" if figures.shares_pool else amount
 
 
 def render_table(comparison: Comparison) -> str:
@@ -94,7 +100,7 @@ def render_table(comparison: Comparison) -> str:
                     [format_percent(x.liquidation_beyond_stop, 1, sign=True) for x in f],
                 ),
                 ("Margin locked", [format_amount(x.margin_locked, cur) for x in f]),
-                ("Worst-case loss", [format_amount(x.worst_case_loss, cur) for x in f]),
+                ("Worst-case loss", [_worst_case(x, cur) for x in f]),
                 ("Loss at stop", [format_amount(x.loss_at_stop, cur) for x in f]),
             ],
             titles,
@@ -106,6 +112,7 @@ def render_table(comparison: Comparison) -> str:
     lines += [
         "",
         "to liquidation: from the mark; beyond stop: how far liquidation lies past the stop "
-        "(negative: liquidated first), a fraction of the stop price",
+        "(negative: liquidated first), a fraction of the stop price; worst-case loss: what can "
+        "still be lost from the marks (a cross position shares the pool's)",
     ]
     return "\n".join(lines)

@@ -1,17 +1,21 @@
 """The analysis of a plan: immutable results, stored as columns, read as records.
 
-``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md (plus
-optional fields the spec allows). Figures that do not exist (no liquidation price, a ratio over
-zero equity) are ``None``.
+``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md and
+spec/plan-format-v2.md (plus optional fields the spec allows). Figures that do not exist (no
+liquidation price, a ratio over zero equity) are ``None``; the document never holds NaN or
+infinity.
+
+The account's decision figures (``figures``: gross notional, effective leverage, loss at the
+stops, worst-case loss) and the plan's ``warnings`` are computed on first use and cached, so
+the many analyses that sweeps and solvers make pay nothing for them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -24,6 +28,18 @@ if TYPE_CHECKING:
 
 ANALYSIS_FORMAT = "margin-planner.analysis"
 ANALYSIS_VERSION = 2
+
+
+class Derivations(Protocol):
+    """The figures an analysis derives from the engine's with the modules above it: the
+    account's decision figures, the warnings and the plan in time. ``plan_analysis`` provides
+    them (so this module imports none of those), each computed on first use and cached."""
+
+    def figures(self, analysis: Analysis) -> Any: ...
+
+    def warnings(self, analysis: Analysis) -> tuple[Any, ...]: ...
+
+    def timeline(self, analysis: Analysis) -> Timeline: ...
 
 
 def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
@@ -149,16 +165,21 @@ class Analysis:
     take_profit_rewards: tuple[tuple[float, ...], ...] = field(repr=False)
     reward_to_risk: np.ndarray = field(repr=False)
     buckets: tuple[IsolatedBucket, ...] = ()
-    #: how to compute the plan in time (funding, planned adds): the engine sets it, and it
-    #: runs on first use of ``timeline``
-    timeline_of: Callable[[Analysis], Timeline] | None = field(default=None, repr=False)
+    #: account figures, warnings and the plan in time (None: the engine's figures alone)
+    derived: Derivations | None = field(default=None, repr=False)
+
+    def _derivations(self) -> Derivations:
+        if self.derived is None:
+            raise RuntimeError(
+                "this analysis holds the engine's figures only: use planner.analyze() "
+                "(planner.domain.plan_analysis) for account figures, warnings and the plan in time"
+            )
+        return self.derived
 
     @cached_property
     def timeline(self) -> Timeline:
         """Funding over the horizon and the position after each planned add."""
-        if self.timeline_of is None:
-            raise RuntimeError("this analysis was made at fixed marks only (no timeline)")
-        return self.timeline_of(self)
+        return self._derivations().timeline(self)
 
     @property
     def venue(self) -> str:
@@ -214,12 +235,24 @@ class Analysis:
     def positions(self) -> tuple[PositionResult, ...]:
         return tuple(self.position(i) for i in range(len(self.plan.positions)))
 
+    @cached_property
+    def figures(self) -> Any:
+        """Gross notional, effective leverage, loss at the stops, worst-case loss, …
+        (``account_figures.AccountFigures``)."""
+        return self._derivations().figures(self)
+
+    @cached_property
+    def warnings(self) -> tuple[Any, ...]:
+        """Every risk the plan carries at these marks, most severe first
+        (``warnings.PlanWarning``)."""
+        return self._derivations().warnings(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
         plan = self.plan
         cols = {name: _list(col) for name, col in self.columns.items()}
         liquidated = self.liquidated.tolist()
-        break_even = self.break_even.tolist()
+        break_even = _list(self.break_even)
         rr = _list(self.reward_to_risk)
         timeline = self.timeline
         funding = timeline.funding
@@ -236,7 +269,7 @@ class Analysis:
             record["liquidated"] = liquidated[i]
             record["break_even_price"] = break_even[i]
             record["take_profits"] = [
-                {"price": tp.price, "fraction": tp.fraction, "reward": reward}
+                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
                 for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
             ]
             record["reward_to_risk"] = rr[i]
@@ -246,47 +279,54 @@ class Analysis:
             record["scale_in"] = [fill.to_dict() for fill in timeline.fills[i]]
             positions.append(record)
         cross = self.cross
+        figures = self.figures
         document = {
             "format": ANALYSIS_FORMAT,
             "version": ANALYSIS_VERSION,
             "venue": self.venue,
             "currency": self.currency,
-            "account": {
-                "wallet_balance": self.wallet_balance,
-                "unrealized_pnl": self.unrealized_pnl,
-                "equity": self.equity,
-                "isolated_margin": self.isolated_margin,
-                "funding_cost": funding.total,
-                "cross": {
-                    "wallet_balance": cross.wallet_balance,
-                    "unrealized_pnl": cross.unrealized_pnl,
-                    "equity": cross.equity,
-                    "initial_margin": cross.initial_margin,
-                    "maintenance_margin": cross.maintenance_margin,
-                    "available": cross.available,
-                    "risk_ratio": cross.risk_ratio,
-                    "liquidated": cross.liquidated,
-                },
-                "isolated_buckets": [
-                    {
-                        "symbol": b.symbol,
-                        "side": b.side,
-                        "position_ids": list(b.position_ids),
-                        "margin": b.margin,
-                        "unrealized_pnl": b.unrealized_pnl,
-                        "equity": b.equity,
-                        "maintenance_margin": b.maintenance_margin,
-                        "risk_ratio": b.risk_ratio,
-                        "liquidation_price": b.liquidation_price,
-                        "bankruptcy_price": b.bankruptcy_price,
-                        "liquidated": b.liquidated,
-                    }
-                    for b in self.buckets
-                ],
-            },
+            # every per-position figure above went through _list/_opt_value; the rest is
+            # checked here, so the document never holds NaN or infinity
+            "account": finite_or_none(
+                {
+                    "wallet_balance": self.wallet_balance,
+                    "unrealized_pnl": self.unrealized_pnl,
+                    "equity": self.equity,
+                    "isolated_margin": self.isolated_margin,
+                    **figures.to_dict(),
+                    "funding_cost": funding.total,
+                    "cross": {
+                        "wallet_balance": cross.wallet_balance,
+                        "unrealized_pnl": cross.unrealized_pnl,
+                        "equity": cross.equity,
+                        "initial_margin": cross.initial_margin,
+                        "maintenance_margin": cross.maintenance_margin,
+                        "available": cross.available,
+                        "risk_ratio": cross.risk_ratio,
+                        "liquidated": cross.liquidated,
+                    },
+                    "isolated_buckets": [
+                        {
+                            "symbol": b.symbol,
+                            "side": b.side,
+                            "position_ids": list(b.position_ids),
+                            "margin": b.margin,
+                            "unrealized_pnl": b.unrealized_pnl,
+                            "equity": b.equity,
+                            "maintenance_margin": b.maintenance_margin,
+                            "risk_ratio": b.risk_ratio,
+                            "liquidation_price": b.liquidation_price,
+                            "bankruptcy_price": b.bankruptcy_price,
+                            "liquidated": b.liquidated,
+                        }
+                        for b in self.buckets
+                    ],
+                }
+            ),
             "positions": positions,
+            "warnings": [w.to_dict() for w in self.warnings],
         }
-        return finite_or_none(document)
+        return document
 
     @classmethod
     def from_arrays(
@@ -296,7 +336,7 @@ class Analysis:
         liquidation_u: np.ndarray,
         bankruptcy_u: np.ndarray,
         *,
-        timeline_of: Callable[[Analysis], Timeline] | None = None,
+        derived: Derivations | None = None,
     ) -> Analysis:
         from planner.domain.book import pnl_coefficients
 
@@ -465,5 +505,5 @@ class Analysis:
             take_profit_rewards=tuple(rewards),
             reward_to_risk=reward_to_risk,
             buckets=buckets,
-            timeline_of=timeline_of,
+            derived=derived,
         )
