@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from planner.domain.engine import analyze_at_marks
+from planner.domain.engine import analyze as analyze_at_marks
 from planner.domain.errors import PlanError
 from planner.domain.funding import funding_figures
 from planner.domain.plan import Plan, ScaleIn

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox
 
 from planner.domain import time_solvers
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_percent
+from planner.domain.plan_analysis import analyze
 from planner.storage import load_plan
 from planner.ui.dialogs.solvers.solver_dialog import SolverDialog
 from planner.ui.document.plan_document import PlanDocument

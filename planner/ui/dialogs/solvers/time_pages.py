@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QSpinBox
 
 from planner.domain import time_solvers
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount, format_percent, format_price, format_quantity
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.ui.dialogs.solvers.page import Answer, PositionPage, number_box
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.widgets.delegates import EditorSpec
