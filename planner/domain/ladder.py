@@ -27,9 +27,20 @@ class Level:
     index: int | None = None
     #: liquidation of an isolated bucket or of the cross pool
     margin_mode: str | None = None
+    #: the entry price of the level's position (None for the mark and tier boundaries): a
+    #: position's levels are read as moves from its entry, not from the mark
+    entry_price: float | None = None
 
     def distance_from(self, mark: float) -> float:
         return (self.price - mark) / mark
+
+    def move_from_entry(self) -> float | None:
+        """The price move from the position's entry to this level, as a signed fraction of
+        the entry (a long's take-profit above its entry is positive, whatever the mark); None
+        for the mark, tier boundaries and the entry itself."""
+        if self.entry_price is None or self.kind == "entry" or self.entry_price <= 0:
+            return None
+        return (self.price - self.entry_price) / self.entry_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +70,23 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
         if pos.symbol != symbol:
             continue
         result = analysis.position(i)
-        levels.append(Level("entry", pos.entry_price, pos.id, f"{pos.id} entry", True))
+        entry = pos.entry_price
+        levels.append(Level("entry", entry, pos.id, f"{pos.id} entry", True, entry_price=entry))
         if pos.stop_loss is not None:
-            levels.append(Level("stop", pos.stop_loss, pos.id, f"{pos.id} stop", True))
+            levels.append(
+                Level("stop", pos.stop_loss, pos.id, f"{pos.id} stop", True, entry_price=entry)
+            )
         for k, tp in enumerate(pos.take_profits):
             levels.append(
-                Level("take_profit", tp.price, pos.id, f"{pos.id} TP{k + 1}", True, index=k)
+                Level(
+                    "take_profit",
+                    tp.price,
+                    pos.id,
+                    f"{pos.id} TP{k + 1}",
+                    True,
+                    index=k,
+                    entry_price=entry,
+                )
             )
         if result.liquidation_price is not None:
             levels.append(
@@ -75,6 +97,7 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
                     f"{pos.id} liquidation ({pos.margin_mode})",
                     False,
                     margin_mode=pos.margin_mode,
+                    entry_price=entry,
                 )
             )
         if result.bankruptcy_price is not None:
@@ -86,6 +109,7 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
                     f"{pos.id} bankruptcy",
                     False,
                     margin_mode=pos.margin_mode,
+                    entry_price=entry,
                 )
             )
         leg_quantity[pos.side] = (

@@ -4,7 +4,6 @@ label text and placement, and the plan a dragged level makes."""
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
@@ -147,11 +146,14 @@ def drag_subject(key: LevelKey, symbol: str | None) -> str:
 
 
 def label_text(level: Level, mark: float, tick: float | None, selected: str) -> str:
+    """A level's label: what it is, its price and, for a position's stop, take-profits,
+    liquidation and bankruptcy, the move from that position's entry (the mark and the entry
+    carry no percentage; a tier boundary is the move from the mark that reaches it)."""
     price = format_price(level.price, tick)
     if level.kind == "mark":
         return f"mark {price}"
-    distance = format_percent(level.distance_from(mark), 2, sign=True)
     if level.kind == "tier":
+        distance = format_percent(level.distance_from(mark), 2, sign=True)
         return f"{level.label} · {price} · {distance}"
     if level.kind == "take_profit":
         word = f"TP{(level.index or 0) + 1}"
@@ -160,7 +162,9 @@ def label_text(level: Level, mark: float, tick: float | None, selected: str) -> 
     else:
         word = _KIND_WORDS[level.kind]
     who = "" if level.position_id == selected else f"{level.position_id} "
-    return f"{who}{word} {price} · {distance}"
+    move = level.move_from_entry()
+    tail = "" if move is None else f" · {format_percent(move, 2, sign=True)}"
+    return f"{who}{word} {price}{tail}"
 
 
 def line_tip(level: Level, movable: bool) -> str:
@@ -187,61 +191,82 @@ def farthest(entry: float | None, targets: list[float]) -> float | None:
     return max(targets, key=lambda price: abs(price - entry))
 
 
-def spread(pixels: list[float], gap: float, height: float) -> list[float]:
-    """Label centres (sorted top to bottom) moved apart to at least ``gap``, kept inside
-    [gap/2, height − gap/2] where there is room: push down, then pull back up from the floor."""
-    if not pixels:
-        return []
-    out = list(pixels)
-    top, bottom = gap / 2, height - gap / 2
-    out[0] = max(out[0], top)
-    for i in range(1, len(out)):
-        out[i] = max(out[i], out[i - 1] + gap)
-    if out[-1] > bottom:
-        out[-1] = bottom
-        for i in range(len(out) - 2, -1, -1):
-            out[i] = min(out[i], out[i + 1] - gap)
-    return out
+#: pixels between a label and the plot's right edge, and between two labels side by side
+LABEL_MARGIN = 4.0
+LABEL_SPACING = 8.0
+
+#: a placed label: (centre y, left x, right x) in pixels of the view
+Box = tuple[float, float, float]
 
 
-def fits(px: float, placed: list[float], gap: float) -> bool:
-    i = bisect_left(placed, px)
-    if i < len(placed) and placed[i] - px < gap:
-        return False
-    return not (i > 0 and px - placed[i - 1] < gap)
+def clashes(boxes: list[Box], y: float, left: float, right: float, gap: float) -> list[Box]:
+    """The placed boxes that a label centred at ``y`` from ``left`` to ``right`` would touch."""
+    return [
+        box
+        for box in boxes
+        if abs(box[0] - y) < gap
+        and left < box[2] + LABEL_SPACING
+        and right > box[1] - LABEL_SPACING
+    ]
 
 
-def place_labels(
-    prices: list[float],
-    faint: list[Level],
+def place_on_lines(
+    labels: list[tuple[float, float]],
     y_range: tuple[float, float],
-    height: float,
+    size: tuple[float, float],
     gap: float,
-) -> tuple[list[float], list[Level]]:
-    """Where the labels of ``prices`` go (a price each, pushed apart where they crowd, in the
-    order given) and which of the ``faint`` levels also fit between them (one label per shared
-    price and style), in a view ``height`` pixels tall showing ``y_range`` with labels ``gap``
-    pixels apart."""
+) -> tuple[list[float | None], list[Box]]:
+    """Where each label of ``labels`` ((price, pixel width), placed in the order given) goes
+    in a view of ``size`` (width, height) pixels showing ``y_range``: always centred on its
+    own line, right-aligned at the plot's edge, or moved left along its line beside the
+    labels it would cover; None where no room is left on the line (the label is hidden, the
+    line keeps its tooltip). Returns each label's right edge and the boxes placed."""
     y_low, y_high = y_range
+    width, height = size
     per_pixel = (y_high - y_low) / height
-    order = sorted(range(len(prices)), key=lambda i: -prices[i])
-    pixels = spread([(y_high - prices[i]) / per_pixel for i in order], gap, height)
-    placed_prices = [0.0] * len(prices)
-    for i, px in zip(order, pixels, strict=True):
-        placed_prices[i] = y_high - px * per_pixel
-    placed = sorted(pixels)
+    boxes: list[Box] = []
+    rights: list[float | None] = []
+    for price, label_width in labels:
+        y = (y_high - price) / per_pixel
+        right = width - LABEL_MARGIN
+        while hit := clashes(boxes, y, right - label_width, right, gap):
+            right = min(box[1] for box in hit) - LABEL_SPACING
+        if right - label_width < LABEL_MARGIN:
+            rights.append(None)
+            continue
+        boxes.append((y, right - label_width, right))
+        rights.append(right)
+    return rights, boxes
+
+
+def faint_that_fit(
+    faint: list[Level],
+    boxes: list[Box],
+    y_range: tuple[float, float],
+    size: tuple[float, float],
+    gap: float,
+) -> list[Level]:
+    """The other positions' levels whose label fits on its line at the right edge (one per
+    shared price and style), clear of every placed label; ``boxes`` grows with them."""
+    y_low, y_high = y_range
+    width, height = size
+    per_pixel = (y_high - y_low) / height
     fitting: list[Level] = []
     seen: set[tuple[str, float]] = set()
     for level in sorted(faint, key=lambda lv: (PRIORITY[lv.kind], lv.price)):
         same = (level_style(level), level.price)
         if not y_low <= level.price <= y_high or same in seen:
             continue
-        px = (y_high - level.price) / per_pixel
-        if gap / 2 <= px <= height - gap / 2 and fits(px, placed, gap):
-            insort(placed, px)
-            seen.add(same)
-            fitting.append(level)
-    return placed_prices, fitting
+        y = (y_high - level.price) / per_pixel
+        if not gap / 2 <= y <= height - gap / 2:
+            continue
+        # the full width: a faint label is drawn only where its whole row is free
+        if clashes(boxes, y, LABEL_MARGIN, width - LABEL_MARGIN, gap):
+            continue
+        boxes.append((y, LABEL_MARGIN, width - LABEL_MARGIN))
+        seen.add(same)
+        fitting.append(level)
+    return fitting
 
 
 def configure_ladder_plot(plot: pg.PlotWidget) -> pg.ViewBox:
