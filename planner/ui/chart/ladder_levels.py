@@ -91,6 +91,9 @@ class LevelItem:
     style: tuple[object, ...] | None = None
     text: str = ""
     price: float = math.nan
+    #: the label's texts from the longest to the shortest, and which one is shown
+    variants: tuple[str, ...] = ()
+    variant: int = 0
 
 
 @dataclass(eq=False)
@@ -149,12 +152,21 @@ def label_text(level: Level, mark: float, tick: float | None, selected: str) -> 
     """A level's label: what it is, its price and, for a position's stop, take-profits,
     liquidation and bankruptcy, the move from that position's entry (the mark and the entry
     carry no percentage; a tier boundary is the move from the mark that reaches it)."""
+    return label_variants(level, mark, tick, selected)[0]
+
+
+def label_variants(
+    level: Level, mark: float, tick: float | None, selected: str
+) -> tuple[str, str, str]:
+    """A level's label in full, without its percentage, and as one word: where lines crowd,
+    a shorter text keeps a label on its line."""
     price = format_price(level.price, tick)
     if level.kind == "mark":
-        return f"mark {price}"
+        return (f"mark {price}", f"mark {price}", "mark")
     if level.kind == "tier":
         distance = format_percent(level.distance_from(mark), 2, sign=True)
-        return f"{level.label} · {price} · {distance}"
+        tier = level.label.rsplit(" ", 2)[-2:]
+        return (f"{level.label} · {price} · {distance}", f"{level.label} · {price}", " ".join(tier))
     if level.kind == "take_profit":
         word = f"TP{(level.index or 0) + 1}"
     elif level.kind == "liquidation":
@@ -164,7 +176,7 @@ def label_text(level: Level, mark: float, tick: float | None, selected: str) -> 
     who = "" if level.position_id == selected else f"{level.position_id} "
     move = level.move_from_entry()
     tail = "" if move is None else f" · {format_percent(move, 2, sign=True)}"
-    return f"{who}{word} {price}{tail}"
+    return (f"{who}{word} {price}{tail}", f"{who}{word} {price}", f"{who}{word}")
 
 
 def line_tip(level: Level, movable: bool) -> str:
@@ -194,6 +206,8 @@ def farthest(entry: float | None, targets: list[float]) -> float | None:
 #: pixels between a label and the plot's right edge, and between two labels side by side
 LABEL_MARGIN = 4.0
 LABEL_SPACING = 8.0
+#: a TextItem's text sits this far inside its box on each side (QTextDocument's default)
+LABEL_DOCUMENT_MARGIN = 4.0
 
 #: a placed label: (centre y, left x, right x) in pixels of the view
 Box = tuple[float, float, float]
@@ -210,33 +224,66 @@ def clashes(boxes: list[Box], y: float, left: float, right: float, gap: float) -
     ]
 
 
+def _place_greedy(
+    labels: list[tuple[float, tuple[float, ...]]],
+    pixels_per_price: tuple[float, float],
+    size: tuple[float, float],
+    gap: float,
+    first_variant: int,
+) -> tuple[list[tuple[float, int] | None], list[Box]]:
+    y_high, per_pixel = pixels_per_price
+    width, _height = size
+    boxes: list[Box] = []
+    out: list[tuple[float, int] | None] = []
+    for price, widths in labels:
+        y = (y_high - price) / per_pixel
+        spot: tuple[float, int] | None = None
+        for variant in range(min(first_variant, len(widths) - 1), len(widths)):
+            label_width = widths[variant]
+            right = width - LABEL_MARGIN
+            while hit := clashes(boxes, y, right - label_width, right, gap):
+                right = min(box[1] for box in hit) - LABEL_SPACING
+            if right - label_width >= LABEL_MARGIN:
+                spot = (right, variant)
+                boxes.append((y, right - label_width, right))
+                break
+        out.append(spot)
+    return out, boxes
+
+
 def place_on_lines(
-    labels: list[tuple[float, float]],
+    labels: list[tuple[float, tuple[float, ...]]],
     y_range: tuple[float, float],
     size: tuple[float, float],
     gap: float,
-) -> tuple[list[float | None], list[Box]]:
-    """Where each label of ``labels`` ((price, pixel width), placed in the order given) goes
-    in a view of ``size`` (width, height) pixels showing ``y_range``: always centred on its
-    own line, right-aligned at the plot's edge, or moved left along its line beside the
-    labels it would cover; None where no room is left on the line (the label is hidden, the
-    line keeps its tooltip). Returns each label's right edge and the boxes placed."""
+) -> tuple[list[tuple[float, int] | None], list[Box]]:
+    """Where each label of ``labels`` ((price, pixel widths of its texts from the longest),
+    placed in the order given) goes in a view of ``size`` (width, height) pixels showing
+    ``y_range``: always centred on its own line — right-aligned at the plot's edge, or moved
+    left along its line beside the labels it would cover, in a shorter text where the full one
+    has no room — or None where even the shortest has none (hidden; the line keeps its
+    tooltip). Returns each label's (right edge, text index) and the boxes placed.
+
+    Every label tries its texts from the longest; where that hides or shortens labels, the
+    layout that starts every label one text shorter is taken if it hides and cuts fewer."""
     y_low, y_high = y_range
-    width, height = size
-    per_pixel = (y_high - y_low) / height
-    boxes: list[Box] = []
-    rights: list[float | None] = []
-    for price, label_width in labels:
-        y = (y_high - price) / per_pixel
-        right = width - LABEL_MARGIN
-        while hit := clashes(boxes, y, right - label_width, right, gap):
-            right = min(box[1] for box in hit) - LABEL_SPACING
-        if right - label_width < LABEL_MARGIN:
-            rights.append(None)
-            continue
-        boxes.append((y, right - label_width, right))
-        rights.append(right)
-    return rights, boxes
+    _width, height = size
+    scale = (y_high, (y_high - y_low) / height)
+    best: tuple[tuple[int, int, int], list[tuple[float, int] | None], list[Box]] | None = None
+    variants = max((len(widths) for _, widths in labels), default=1)
+    for first in range(variants - 1):
+        spots, boxes = _place_greedy(labels, scale, size, gap, first)
+        hidden = sum(spot is None for spot in spots)
+        shortest = sum(1 for spot in spots if spot is not None and spot[1] == variants - 1)
+        cut = sum(spot[1] for spot in spots if spot is not None)
+        score = (hidden, shortest, cut)
+        if best is None or score < best[0]:
+            best = (score, spots, boxes)
+        if hidden == 0 and cut == 0:
+            break
+    if best is None:
+        return _place_greedy(labels, scale, size, gap, 0)
+    return best[1], best[2]
 
 
 def faint_that_fit(

@@ -28,7 +28,7 @@ from functools import partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
@@ -44,6 +44,7 @@ from planner.ui.chart.ladder_levels import (
     CLICK_PIXELS,
     FAINT_STYLES,
     FIT_PADDING,
+    LABEL_DOCUMENT_MARGIN,
     LABEL_MARGIN,
     LABEL_X,
     PRIORITY,
@@ -56,6 +57,7 @@ from planner.ui.chart.ladder_levels import (
     faint_that_fit,
     header_text,
     label_text,
+    label_variants,
     level_key,
     level_style,
     line_tip,
@@ -99,6 +101,8 @@ class LadderView(QWidget):
         #: the trader zoomed or panned: the view no longer follows edits until Fit
         self._zoomed_by_hand = False
         self._label_height = 0.0
+        self._text_widths: dict[str, float] = {}
+        self._label_metrics: QFontMetricsF | None = None
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
@@ -341,10 +345,8 @@ class LadderView(QWidget):
                 if item.line.value() != level.price:  # the mouse may have moved it
                     item.line.setValue(level.price)
                 item.price = level.price
-                text = label_text(level, mark, tick, selected)
-                if text != item.text:
-                    item.label.setText(text)
-                    item.text = text
+                item.variants = label_variants(level, mark, tick, selected)
+                self._set_label_text(item, item.variant)
                 item.label.setPos(LABEL_X, level.price)
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
@@ -462,12 +464,14 @@ class LadderView(QWidget):
             if not y_low <= it.price <= y_high:
                 it.label.hide()
         shown.sort(key=lambda it: (PRIORITY.get(it.key[0] if it.key else "", 9), -it.price))
-        labels = [(it.price, it.label.textItem.boundingRect().width()) for it in shown]
-        rights, boxes = place_on_lines(labels, (y_low, y_high), (width, height), gap)
-        for it, right in zip(shown, rights, strict=True):
-            if right is None:
+        labels = [(it.price, tuple(map(self._text_width, it.variants))) for it in shown]
+        spots, boxes = place_on_lines(labels, (y_low, y_high), (width, height), gap)
+        for it, spot in zip(shown, spots, strict=True):
+            if spot is None:
                 it.label.hide()
                 continue
+            right, variant = spot
+            self._set_label_text(it, variant)
             it.label.setPos(X_RANGE[1] * right / width, it.price)
             it.label.show()
         self._place_captions(boxes, (y_low, y_high), (width, height))
@@ -533,6 +537,27 @@ class LadderView(QWidget):
         # behind it is drawn by the TextItem itself
         label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return label
+
+    def _set_label_text(self, item: LevelItem, variant: int) -> None:
+        item.variant = min(variant, len(item.variants) - 1)
+        text = item.variants[item.variant]
+        if text != item.text:
+            item.label.setText(text)
+            item.text = text
+
+    def _text_width(self, text: str) -> float:
+        """The pixel width of a bold label showing ``text`` (cached: labels are few)."""
+        width = self._text_widths.get(text)
+        if width is None:
+            if self._label_metrics is None:
+                font = QFont(self.font())
+                font.setBold(True)
+                self._label_metrics = QFontMetricsF(font)
+            width = self._label_metrics.horizontalAdvance(text) + 2 * LABEL_DOCUMENT_MARGIN + 1
+            if len(self._text_widths) > 4096:
+                self._text_widths.clear()
+            self._text_widths[text] = width
+        return width
 
     def _label_pixel_height(self, item: LevelItem) -> float:
         if self._label_height <= 0:
