@@ -6,6 +6,7 @@ its analysis, with no drawing code.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,10 +67,15 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
     market = plan.market(symbol)
     levels: list[Level] = [Level("mark", market.mark_price, None, "mark", True)]
     leg_quantity: dict[str, float] = {}
+    # two columns read as plain lists: building every position's full result is the slow part
+    # of a ladder that follows a drag
+    liquidation = analysis.columns["liquidation_price"].tolist()
+    bankruptcy = analysis.columns["bankruptcy_price"].tolist()
     for i, pos in enumerate(plan.positions):
         if pos.symbol != symbol:
             continue
-        result = analysis.position(i)
+        liquidation_price = _finite(liquidation[i])
+        bankruptcy_price = _finite(bankruptcy[i])
         entry = pos.entry_price
         levels.append(Level("entry", entry, pos.id, f"{pos.id} entry", True, entry_price=entry))
         if pos.stop_loss is not None:
@@ -88,11 +94,11 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
                     entry_price=entry,
                 )
             )
-        if result.liquidation_price is not None:
+        if liquidation_price is not None:
             levels.append(
                 Level(
                     "liquidation",
-                    result.liquidation_price,
+                    liquidation_price,
                     pos.id,
                     f"{pos.id} liquidation ({pos.margin_mode})",
                     False,
@@ -100,11 +106,11 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
                     entry_price=entry,
                 )
             )
-        if result.bankruptcy_price is not None:
+        if bankruptcy_price is not None:
             levels.append(
                 Level(
                     "bankruptcy",
-                    result.bankruptcy_price,
+                    bankruptcy_price,
                     pos.id,
                     f"{pos.id} bankruptcy",
                     False,
@@ -117,6 +123,10 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
         )
     levels.extend(_tier_levels(market, leg_quantity))
     return Ladder(symbol, market.mark_price, market.tick_size, tuple(levels))
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _tier_levels(market: Market, leg_quantity: dict[str, float]) -> list[Level]:

@@ -11,10 +11,12 @@ and the mark.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt
+from PySide6.QtGui import QKeyEvent
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import decimals_for_tick, format_price
@@ -250,6 +252,28 @@ class LineMover:
             STATUS_TIMEOUT_MS,
         )
         return True
+
+    def key_action(self, event: QKeyEvent) -> Callable[[], object] | None:
+        """What a key does on the ladder: Escape cancels a drag; Up/Down nudge the chosen line
+        a tick (Shift: ×10); Page Up/Down choose the line above or below."""
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Escape and self.drag is not None:
+            return self.cancel
+        plain = mods & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
+        if plain != Qt.KeyboardModifier.NoModifier or self.drag is not None:
+            return None
+        ticks = NUDGE_FAST if mods & Qt.KeyboardModifier.ShiftModifier else 1
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            return partial(self.nudge, ticks if key == Qt.Key.Key_Up else -ticks)
+        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            return partial(self._choose_and_say, 1 if key == Qt.Key.Key_PageUp else -1)
+        return None
+
+    def _choose_and_say(self, step: int) -> None:
+        key = self.choose_next(step)
+        if key is not None:
+            subject = drag_subject(key, self._view.symbol)
+            self._view.status_message.emit(f"Arrow keys move the {subject}", STATUS_TIMEOUT_MS)
 
     def end_burst(self) -> None:
         """The next nudge starts a new undo step."""

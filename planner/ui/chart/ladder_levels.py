@@ -4,10 +4,12 @@ label text and placement, and the plan a dragged level makes."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import decimals_for_tick, format_percent, format_price
@@ -94,6 +96,25 @@ class LevelItem:
     #: the label's texts from the longest to the shortest, and which one is shown
     variants: tuple[str, ...] = ()
     variant: int = 0
+
+
+class TextWidths:
+    """The pixel width of a bold label showing a text, measured once per text."""
+
+    def __init__(self, font: QFont) -> None:
+        bold = QFont(font)
+        bold.setBold(True)
+        self._metrics = QFontMetricsF(bold)
+        self._widths: dict[str, float] = {}
+
+    def width(self, text: str) -> float:
+        width = self._widths.get(text)
+        if width is None:
+            width = self._metrics.horizontalAdvance(text) + 2 * LABEL_DOCUMENT_MARGIN + 1
+            if len(self._widths) > 4096:  # prices change with every drag: keep it bounded
+                self._widths.clear()
+            self._widths[text] = width
+        return width
 
 
 @dataclass(eq=False)
@@ -293,11 +314,13 @@ def faint_that_fit(
     size: tuple[float, float],
     gap: float,
 ) -> list[Level]:
-    """The other positions' levels whose label fits on its line at the right edge (one per
-    shared price and style), clear of every placed label; ``boxes`` grows with them."""
+    """The other positions' levels whose label fits on its line (one per shared price and
+    style): only where the whole row is free of every placed label, so that a faint label can
+    never be taken for another line's; ``boxes`` grows with them."""
     y_low, y_high = y_range
     width, height = size
     per_pixel = (y_high - y_low) / height
+    taken = sorted(box[0] for box in boxes)  # a faint row spans the width: only y matters
     fitting: list[Level] = []
     seen: set[tuple[str, float]] = set()
     for level in sorted(faint, key=lambda lv: (PRIORITY[lv.kind], lv.price)):
@@ -307,9 +330,10 @@ def faint_that_fit(
         y = (y_high - level.price) / per_pixel
         if not gap / 2 <= y <= height - gap / 2:
             continue
-        # the full width: a faint label is drawn only where its whole row is free
-        if clashes(boxes, y, LABEL_MARGIN, width - LABEL_MARGIN, gap):
+        i = bisect_left(taken, y)
+        if (i < len(taken) and taken[i] - y < gap) or (i > 0 and y - taken[i - 1] < gap):
             continue
+        insort(taken, y)
         boxes.append((y, LABEL_MARGIN, width - LABEL_MARGIN))
         seen.add(same)
         fitting.append(level)

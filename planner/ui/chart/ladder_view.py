@@ -28,7 +28,7 @@ from functools import partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
@@ -39,18 +39,18 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.ladder import Ladder, Level, symbol_ladder
-from planner.ui.chart.ladder_drag import NUDGE_FAST, LineMover, PickableLine
+from planner.ui.chart.ladder_drag import LineMover, PickableLine
 from planner.ui.chart.ladder_levels import (
     CLICK_PIXELS,
     FAINT_STYLES,
     FIT_PADDING,
-    LABEL_DOCUMENT_MARGIN,
     LABEL_MARGIN,
     LABEL_X,
     PRIORITY,
     X_RANGE,
     LevelItem,
     LevelKey,
+    TextWidths,
     Z,
     clashes,
     configure_ladder_plot,
@@ -101,8 +101,7 @@ class LadderView(QWidget):
         #: the trader zoomed or panned: the view no longer follows edits until Fit
         self._zoomed_by_hand = False
         self._label_height = 0.0
-        self._text_widths: dict[str, float] = {}
-        self._label_metrics: QFontMetricsF | None = None
+        self._text_widths = TextWidths(self.font())
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
@@ -347,7 +346,6 @@ class LadderView(QWidget):
                 item.price = level.price
                 item.variants = label_variants(level, mark, tick, selected)
                 self._set_label_text(item, item.variant)
-                item.label.setPos(LABEL_X, level.price)
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
         finally:
@@ -464,7 +462,7 @@ class LadderView(QWidget):
             if not y_low <= it.price <= y_high:
                 it.label.hide()
         shown.sort(key=lambda it: (PRIORITY.get(it.key[0] if it.key else "", 9), -it.price))
-        labels = [(it.price, tuple(map(self._text_width, it.variants))) for it in shown]
+        labels = [(it.price, tuple(map(self._text_widths.width, it.variants))) for it in shown]
         spots, boxes = place_on_lines(labels, (y_low, y_high), (width, height), gap)
         for it, spot in zip(shown, spots, strict=True):
             if spot is None:
@@ -472,7 +470,10 @@ class LadderView(QWidget):
                 continue
             right, variant = spot
             self._set_label_text(it, variant)
-            it.label.setPos(X_RANGE[1] * right / width, it.price)
+            x = X_RANGE[1] * right / width
+            pos = it.label.pos()
+            if pos.x() != x or pos.y() != it.price:
+                it.label.setPos(x, it.price)
             it.label.show()
         self._place_captions(boxes, (y_low, y_high), (width, height))
         self._place_faint_labels(
@@ -545,20 +546,6 @@ class LadderView(QWidget):
             item.label.setText(text)
             item.text = text
 
-    def _text_width(self, text: str) -> float:
-        """The pixel width of a bold label showing ``text`` (cached: labels are few)."""
-        width = self._text_widths.get(text)
-        if width is None:
-            if self._label_metrics is None:
-                font = QFont(self.font())
-                font.setBold(True)
-                self._label_metrics = QFontMetricsF(font)
-            width = self._label_metrics.horizontalAdvance(text) + 2 * LABEL_DOCUMENT_MARGIN + 1
-            if len(self._text_widths) > 4096:
-                self._text_widths.clear()
-            self._text_widths[text] = width
-        return width
-
     def _label_pixel_height(self, item: LevelItem) -> float:
         if self._label_height <= 0:
             height = item.label.textItem.boundingRect().height()
@@ -598,7 +585,7 @@ class LadderView(QWidget):
         kind = event.type()
         if watched is self.plot and kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             assert isinstance(event, QKeyEvent)
-            action = self._key_action(event)
+            action = self._mover.key_action(event)
             if action is not None:
                 event.accept()  # an override accepted: the key comes here, not to a shortcut
                 if kind == QEvent.Type.KeyPress:
@@ -606,31 +593,5 @@ class LadderView(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def _key_action(self, event: QKeyEvent) -> object | None:
-        """What a key does on the ladder: Escape cancels a drag; Up/Down nudge the chosen line
-        a tick (Shift: ×10); Page Up/Down choose the line above or below."""
-        key, mods = event.key(), event.modifiers()
-        if key == Qt.Key.Key_Escape and self._mover.drag is not None:
-            return self.cancel_drag
-        plain = mods & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
-        if plain != Qt.KeyboardModifier.NoModifier or self._mover.drag is not None:
-            return None
-        ticks = NUDGE_FAST if mods & Qt.KeyboardModifier.ShiftModifier else 1
-        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            sign = 1 if key == Qt.Key.Key_Up else -1
-            return partial(self._mover.nudge, sign * ticks)
-        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
-            return partial(self._choose_line, 1 if key == Qt.Key.Key_PageUp else -1)
-        return None
-
-    def _choose_line(self, step: int) -> None:
-        key = self._mover.choose_next(step)
-        if key is not None:
-            line = self._active[key].line
-            self.status_message.emit(f"Arrow keys move: {line.toolTip().split(':')[0]}", 4000)
-
     def _on_fit_button_clicked(self) -> None:
         self.fit()
-
-
-# --- pure helpers ---------------------------------------------------------------------------
