@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QPointF, Qt
+from PySide6.QtCore import QElapsedTimer, QPointF, Qt, SignalInstance
 from PySide6.QtGui import QKeyEvent
 
 from planner.domain.errors import PlanError
@@ -31,9 +31,26 @@ from planner.ui.chart.ladder_levels import (
     plan_with_level,
     snap_to_tick,
 )
+from planner.ui.document.plan_document import PlanDocument
 
-if TYPE_CHECKING:
-    from planner.ui.chart.ladder_view import LadderView
+
+class LadderLines(Protocol):
+    """What the mover needs of the ladder view that owns the lines."""
+
+    syncing: bool
+    status_message: SignalInstance
+
+    @property
+    def document(self) -> PlanDocument: ...
+    @property
+    def view_box(self) -> pg.ViewBox: ...
+    @property
+    def symbol(self) -> str | None: ...
+    @property
+    def tick_size(self) -> float | None: ...
+    def active_items(self) -> list[tuple[LevelKey, LevelItem]]: ...
+    def refresh(self) -> None: ...
+
 
 #: which of the lines under the pointer the mouse takes: lower first
 PICK_PRIORITY = {"entry": 0, "stop": 1, "take_profit": 2, "mark": 3}
@@ -77,7 +94,7 @@ class PickableLine(pg.InfiniteLine):
 class LineMover:
     """Drags and nudges of one ladder view's lines (the view owns the items)."""
 
-    def __init__(self, view: LadderView) -> None:
+    def __init__(self, view: LadderLines) -> None:
         self._view = view
         self.drag: Drag | None = None
         #: the line the arrow keys move (None: the selected position's entry, else the mark)

@@ -30,7 +30,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QToolButton,
@@ -40,29 +39,22 @@ from PySide6.QtWidgets import (
 
 from planner.domain.ladder import Ladder, Level, symbol_ladder
 from planner.ui.chart.ladder_drag import LineMover, PickableLine
+from planner.ui.chart.ladder_labels import LadderLabels
 from planner.ui.chart.ladder_levels import (
     CLICK_PIXELS,
     FAINT_STYLES,
     FIT_PADDING,
-    LABEL_MARGIN,
-    LABEL_X,
-    PRIORITY,
     X_RANGE,
     LevelItem,
     LevelKey,
-    TextWidths,
     Z,
-    clashes,
     configure_ladder_plot,
-    faint_that_fit,
     header_text,
-    label_text,
     label_variants,
     level_key,
     level_style,
     line_tip,
     lowest_price,
-    place_on_lines,
 )
 from planner.ui.chart.rr_box import RiskRewardBox, risk_reward
 from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
@@ -88,9 +80,6 @@ class LadderView(QWidget):
         #: the other positions' levels (drawn faint) and the labels of those that fit
         self._faint_levels: list[Level] = []
         self._faint_prices: dict[str, tuple[float, ...]] = {}
-        self._faint_labels: dict[LevelKey, pg.TextItem] = {}
-        self._free_labels: list[pg.TextItem] = []
-        self._faint_label_style: dict[int, str] = {}  # id(label) → the style it is coloured
         self._mover = LineMover(self)
         self.syncing = False
         self._dirty = True
@@ -100,8 +89,6 @@ class LadderView(QWidget):
         self._fit_pending = True
         #: the trader zoomed or panned: the view no longer follows edits until Fit
         self._zoomed_by_hand = False
-        self._label_height = 0.0
-        self._text_widths = TextWidths(self.font())
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
@@ -117,6 +104,7 @@ class LadderView(QWidget):
         top.addWidget(self.fit_button)
 
         self.plot = pg.PlotWidget()
+        self._labels = LadderLabels(self.plot, self._theme, self.font())
         self._view = configure_ladder_plot(self.plot)
         self._view.sigYRangeChanged.connect(self._on_view_y_range_changed)
         self._view.sigResized.connect(self._on_view_resized)
@@ -292,9 +280,7 @@ class LadderView(QWidget):
             item.label.fill = pg.mkBrush(self._theme.label_fill)
         for style, curve in self.faint_curves.items():
             curve.setPen(self._theme.level_pen(style, emphasised=False))
-        for label in [*self._faint_labels.values(), *self._free_labels]:
-            label.fill = pg.mkBrush(self._theme.label_fill)
-        self._faint_label_style.clear()
+        self._labels.apply_theme(self._theme)
         self._sync()
 
     # --- the ladder ------------------------------------------------------------------------
@@ -345,7 +331,7 @@ class LadderView(QWidget):
                     item.line.setValue(level.price)
                 item.price = level.price
                 item.variants = label_variants(level, mark, tick, selected)
-                self._set_label_text(item, item.variant)
+                self._labels.set_text(item, item.variant)
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
         finally:
@@ -370,7 +356,7 @@ class LadderView(QWidget):
             item = self._free.pop()
         else:
             line = PickableLine(self._mover.is_meant)
-            label = self._text_item()
+            label = self._labels.text_item()
             item = LevelItem(line, label)
             line.sigPositionChanged.connect(partial(self._mover.on_position_changed, item))
             line.sigPositionChangeFinished.connect(
@@ -398,7 +384,7 @@ class LadderView(QWidget):
             self._release(key)
         self._faint_levels = []
         self._sync_faint({style: [] for style in FAINT_STYLES})
-        self._place_faint_labels([])
+        self._labels.place_faint([], None, "")
         self.rr_box.update(None)
 
     def _sync_faint(self, faint: dict[str, list[float]]) -> None:
@@ -444,115 +430,14 @@ class LadderView(QWidget):
         self._layout_labels()
 
     def _layout_labels(self) -> None:
-        """Every label on its own line, none over another.
-
-        The mark's, the tiers' and the selected position's labels are placed first, by
-        priority (mark, liquidation, stop, entry, take-profits…): right-aligned, or moved left
-        along their line beside the labels they would cover, hidden only where the line has no
-        room left. The risk/reward captions go in their zones where free; the other positions'
-        labels only where their whole row is free."""
-        items = list(self._active.values())
-        (_, _), (y_low, y_high) = self._view.viewRange()
-        width, height = self._view.width(), self._view.height()
-        if not items or height <= 0 or width <= 0 or y_high <= y_low:
-            return
-        gap = self._label_pixel_height(items[0]) + 1.0
-        shown = [it for it in items if y_low <= it.price <= y_high]
-        for it in items:
-            if not y_low <= it.price <= y_high:
-                it.label.hide()
-        shown.sort(key=lambda it: (PRIORITY.get(it.key[0] if it.key else "", 9), -it.price))
-        labels = [(it.price, tuple(map(self._text_widths.width, it.variants))) for it in shown]
-        spots, boxes = place_on_lines(labels, (y_low, y_high), (width, height), gap)
-        for it, spot in zip(shown, spots, strict=True):
-            if spot is None:
-                it.label.hide()
-                continue
-            right, variant = spot
-            self._set_label_text(it, variant)
-            x = X_RANGE[1] * right / width
-            pos = it.label.pos()
-            if pos.x() != x or pos.y() != it.price:
-                it.label.setPos(x, it.price)
-            it.label.show()
-        self._place_captions(boxes, (y_low, y_high), (width, height))
-        self._place_faint_labels(
-            faint_that_fit(self._faint_levels, boxes, (y_low, y_high), (width, height), gap)
+        self._labels.layout(
+            self._view,
+            list(self._active.values()),
+            self._faint_levels,
+            self._ladder,
+            self._document.current_id,
+            self.rr_box,
         )
-
-    def _place_captions(
-        self, boxes: list, y_range: tuple[float, float], size: tuple[float, float]
-    ) -> None:
-        """The risk and reward captions, at the left of their zone's middle, where free."""
-        y_low, y_high = y_range
-        width, height = size
-        per_pixel = (y_high - y_low) / height
-        for label, low, high in self.rr_box.captions():
-            rect = label.textItem.boundingRect()
-            middle = (max(low, y_low) + min(high, y_high)) / 2
-            y = (y_high - middle) / per_pixel
-            zone_pixels = (min(high, y_high) - max(low, y_low)) / per_pixel
-            left, right = LABEL_MARGIN, LABEL_MARGIN + rect.width()
-            if zone_pixels < rect.height() or clashes(boxes, y, left, right, rect.height()):
-                label.hide()
-                continue
-            boxes.append((y, left, right))
-            label.setPos(X_RANGE[1] * left / width, middle)
-            label.show()
-
-    def _place_faint_labels(self, levels: list[Level]) -> None:
-        """Labels for the other positions' levels that fit, from a pool of text items."""
-        wanted = {level_key(level): level for level in levels}
-        for key in [k for k in self._faint_labels if k not in wanted]:
-            label = self._faint_labels.pop(key)
-            label.hide()
-            self._free_labels.append(label)
-        ladder = self._ladder
-        if ladder is None:
-            return
-        selected = self._document.current_id
-        for key, level in wanted.items():
-            label = self._faint_labels.get(key)
-            if label is None:
-                label = self._free_labels.pop() if self._free_labels else self._new_label()
-                self._faint_labels[key] = label
-            text = label_text(level, ladder.mark_price, ladder.tick_size, selected)
-            if label.toPlainText() != text:
-                label.setText(text)
-            style = level_style(level)
-            if self._faint_label_style.get(id(label)) != style:
-                label.setColor(self._theme.level_text_colour(style, emphasised=False))
-                self._faint_label_style[id(label)] = style
-            label.setPos(LABEL_X, level.price)
-            label.show()
-
-    def _new_label(self) -> pg.TextItem:
-        label = self._text_item()
-        label.setZValue(Z["label"])
-        self.plot.addItem(label, ignoreBounds=True)
-        return label
-
-    def _text_item(self) -> pg.TextItem:
-        label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
-        # the text is rendered once per text and scale (moving a label is a blit); the fill
-        # behind it is drawn by the TextItem itself
-        label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        return label
-
-    def _set_label_text(self, item: LevelItem, variant: int) -> None:
-        item.variant = min(variant, len(item.variants) - 1)
-        text = item.variants[item.variant]
-        if text != item.text:
-            item.label.setText(text)
-            item.text = text
-
-    def _label_pixel_height(self, item: LevelItem) -> float:
-        if self._label_height <= 0:
-            height = item.label.textItem.boundingRect().height()
-            if height <= 0:
-                return 18.0
-            self._label_height = height
-        return self._label_height
 
     # --- moving lines ----------------------------------------------------------------------
 
