@@ -58,6 +58,8 @@ PICK_PRIORITY = {"entry": 0, "stop": 1, "take_profit": 2, "mark": 3}
 NUDGE_BURST_MS = 1500
 #: Shift+arrow moves this many ticks
 NUDGE_FAST = 10
+#: before the label of the line the arrow keys move, while the ladder has the focus
+KEYBOARD_MARK = "▸ "
 
 Chooser = Callable[["PickableLine", QPointF], bool]
 
@@ -291,6 +293,7 @@ class LineMover:
         if key is not None:
             subject = drag_subject(key, self._view.symbol)
             self._view.status_message.emit(f"Arrow keys move the {subject}", STATUS_TIMEOUT_MS)
+            self._view.refresh()  # its label is marked
 
     def end_burst(self) -> None:
         """The next nudge starts a new undo step."""

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.ladder import Ladder, Level, symbol_ladder
-from planner.ui.chart.ladder_drag import LineMover, PickableLine
+from planner.ui.chart.ladder_drag import KEYBOARD_MARK, LineMover, PickableLine
 from planner.ui.chart.ladder_labels import LadderLabels
 from planner.ui.chart.ladder_levels import (
     CLICK_PIXELS,
@@ -307,6 +307,7 @@ class LadderView(QWidget):
         faint: dict[str, list[float]] = {style: [] for style in FAINT_STYLES}
         self._faint_levels = []
         self.syncing = True
+        keyboard = self._mover.chosen_key() if self.plot.hasFocus() else None
         try:
             for level in ladder.levels:
                 key = level_key(level)
@@ -331,6 +332,8 @@ class LadderView(QWidget):
                     item.line.setValue(level.price)
                 item.price = level.price
                 item.variants = label_variants(level, mark, tick, selected)
+                if key == keyboard:  # the line the arrow keys move, while they can
+                    item.variants = tuple(f"{KEYBOARD_MARK}{text}" for text in item.variants)
                 self._labels.set_text(item, item.variant)
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
@@ -446,6 +449,7 @@ class LadderView(QWidget):
             self._mover.chosen = item.key  # the arrow keys now move this line
             self._mover.end_burst()
             self.plot.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.refresh()
 
     def _on_view_range_changed_manually(self, *_args: object) -> None:
         self._zoomed_by_hand = True
@@ -468,6 +472,8 @@ class LadderView(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if watched is self.plot and kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self._update()  # the keyboard's line is marked while the ladder has the focus
         if watched is self.plot and kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             assert isinstance(event, QKeyEvent)
             action = self._mover.key_action(event)

@@ -268,6 +268,9 @@ def test_arrow_keys_nudge_the_chosen_line_one_undo_step_per_burst(qtbot, panel) 
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=viewport_point(panel, 2800))
     assert ladder.keyboard_line() == ETH_STOP
     assert plot.hasFocus()
+    # its label is marked while the ladder has the focus
+    assert ladder.label_for(ETH_STOP).toPlainText().startswith("▸ stop")
+    assert not ladder.label_for(ETH_ENTRY).toPlainText().startswith("▸")
     for _ in range(3):
         qtbot.keyClick(plot, Qt.Key.Key_Up)
     assert document.plan.positions[0].stop_loss == pytest.approx(2800.03)
@@ -279,6 +282,7 @@ def test_arrow_keys_nudge_the_chosen_line_one_undo_step_per_burst(qtbot, panel) 
     # Page Up chooses the line above (the mark at 2,900), whose nudges are a new step
     qtbot.keyClick(plot, Qt.Key.Key_PageUp)
     assert ladder.keyboard_line() == MARK
+    assert ladder.label_for(MARK).toPlainText().startswith("▸ mark")
     qtbot.keyClick(plot, Qt.Key.Key_Up)
     assert document.plan.market("ETHUSDT").mark_price == pytest.approx(2900.01)
     assert document.undo_stack.count() == 2
