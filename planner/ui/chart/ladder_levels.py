@@ -245,31 +245,58 @@ def clashes(boxes: list[Box], y: float, left: float, right: float, gap: float) -
     ]
 
 
+#: a placed label: its box and which of its texts it shows
+Spot = tuple[Box, int]
+
+
+def _rightmost(boxes: list[Box], y: float, label_width: float, width: float, gap: float) -> float:
+    """The right edge of a label centred at ``y``: the plot's edge, or left of what it hits."""
+    right = width - LABEL_MARGIN
+    while hit := clashes(boxes, y, right - label_width, right, gap):
+        right = min(box[1] for box in hit) - LABEL_SPACING
+    return right
+
+
 def _place_greedy(
     labels: list[tuple[float, tuple[float, ...]]],
-    pixels_per_price: tuple[float, float],
-    size: tuple[float, float],
+    scale: tuple[float, float],
+    width: float,
     gap: float,
     first_variant: int,
-) -> tuple[list[tuple[float, int] | None], list[Box]]:
-    y_high, per_pixel = pixels_per_price
-    width, _height = size
+) -> list[Spot | None]:
+    y_high, per_pixel = scale
     boxes: list[Box] = []
-    out: list[tuple[float, int] | None] = []
+    spots: list[Spot | None] = []
     for price, widths in labels:
         y = (y_high - price) / per_pixel
-        spot: tuple[float, int] | None = None
+        spot: Spot | None = None
         for variant in range(min(first_variant, len(widths) - 1), len(widths)):
-            label_width = widths[variant]
-            right = width - LABEL_MARGIN
-            while hit := clashes(boxes, y, right - label_width, right, gap):
-                right = min(box[1] for box in hit) - LABEL_SPACING
-            if right - label_width >= LABEL_MARGIN:
-                spot = (right, variant)
-                boxes.append((y, right - label_width, right))
+            right = _rightmost(boxes, y, widths[variant], width, gap)
+            if right - widths[variant] >= LABEL_MARGIN:
+                spot = ((y, right - widths[variant], right), variant)
+                boxes.append(spot[0])
                 break
-        out.append(spot)
-    return out, boxes
+        spots.append(spot)
+    return spots
+
+
+def _lengthen(
+    labels: list[tuple[float, tuple[float, ...]]],
+    spots: list[Spot | None],
+    width: float,
+    gap: float,
+) -> None:
+    """Give each shortened label, in order, the longest text that fits where it is."""
+    for i, ((_, widths), spot) in enumerate(zip(labels, spots, strict=True)):
+        if spot is None or spot[1] == 0:
+            continue
+        (y, _, _), variant = spot
+        others = [s[0] for k, s in enumerate(spots) if s is not None and k != i]
+        for longer in range(variant):
+            right = _rightmost(others, y, widths[longer], width, gap)
+            if right - widths[longer] >= LABEL_MARGIN:
+                spots[i] = ((y, right - widths[longer], right), longer)
+                break
 
 
 def place_on_lines(
@@ -286,25 +313,27 @@ def place_on_lines(
     tooltip). Returns each label's (right edge, text index) and the boxes placed.
 
     Every label tries its texts from the longest; where that hides or shortens labels, the
-    layout that starts every label one text shorter is taken if it hides and cuts fewer."""
+    layout that starts every label one text shorter is taken if it hides and cuts fewer, and
+    then each label gets back the longest text that still fits where it is."""
     y_low, y_high = y_range
-    _width, height = size
+    width, height = size
     scale = (y_high, (y_high - y_low) / height)
-    best: tuple[tuple[int, int, int], list[tuple[float, int] | None], list[Box]] | None = None
     variants = max((len(widths) for _, widths in labels), default=1)
-    for first in range(variants - 1):
-        spots, boxes = _place_greedy(labels, scale, size, gap, first)
+    best: tuple[tuple[int, int, int], list[Spot | None]] | None = None
+    for first in range(max(variants - 1, 1)):
+        spots = _place_greedy(labels, scale, width, gap, first)
         hidden = sum(spot is None for spot in spots)
         shortest = sum(1 for spot in spots if spot is not None and spot[1] == variants - 1)
         cut = sum(spot[1] for spot in spots if spot is not None)
-        score = (hidden, shortest, cut)
-        if best is None or score < best[0]:
-            best = (score, spots, boxes)
+        if best is None or (hidden, shortest, cut) < best[0]:
+            best = ((hidden, shortest, cut), spots)
         if hidden == 0 and cut == 0:
             break
-    if best is None:
-        return _place_greedy(labels, scale, size, gap, 0)
-    return best[1], best[2]
+    assert best is not None
+    spots = best[1]
+    _lengthen(labels, spots, width, gap)
+    placed = [(spot[0][2], spot[1]) if spot is not None else None for spot in spots]
+    return placed, [spot[0] for spot in spots if spot is not None]
 
 
 def faint_that_fit(

@@ -290,3 +290,51 @@ def test_arrow_keys_nudge_the_chosen_line_one_undo_step_per_burst(qtbot, panel) 
     document.undo_stack.undo()
     assert document.plan.positions[0].stop_loss == 2800.0
     assert document.plan.market("ETHUSDT").mark_price == 2900.0
+
+
+def test_label_placement_keeps_every_label_on_its_line_and_apart() -> None:
+    """Crowded random ladders of every size: each placed label is centred on its own line,
+    inside the plot, and clear of every other; a label is hidden only when even its shortest
+    text has no room on its row."""
+    import random
+
+    from planner.ui.chart.ladder_levels import LABEL_MARGIN, LABEL_SPACING, place_on_lines
+
+    rng = random.Random(12)
+    gap = 20.0
+    for _ in range(300):
+        width, height = rng.uniform(120, 900), rng.uniform(80, 900)
+        y_range = (1000.0, 1000.0 + rng.uniform(10, 500))
+        labels = []
+        for _ in range(rng.randint(1, 12)):
+            full = rng.uniform(60, 260)
+            labels.append((rng.uniform(*y_range), (full, full * 0.7, 40.0)))
+        spots, boxes = place_on_lines(labels, y_range, (width, height), gap)
+        per_pixel = (y_range[1] - y_range[0]) / height
+        placed = []
+        for (price, widths), spot in zip(labels, spots, strict=True):
+            if spot is None:
+                continue
+            right, variant = spot
+            left = right - widths[variant]
+            assert left >= LABEL_MARGIN and right <= width - LABEL_MARGIN
+            placed.append(((y_range[1] - price) / per_pixel, left, right))
+        assert sorted(placed) == sorted(boxes)
+        for i, (y, left, right) in enumerate(placed):
+            for other_y, other_left, other_right in placed[i + 1 :]:
+                apart = abs(y - other_y) >= gap
+                assert apart or right < other_left or other_right < left
+        for (price, widths), spot in zip(labels, spots, strict=True):
+            if spot is not None:
+                continue
+            y, shortest = (y_range[1] - price) / per_pixel, widths[-1]
+            right = width - LABEL_MARGIN
+            while right - shortest >= LABEL_MARGIN:  # no free place on its row, pixel by pixel
+                free = all(
+                    abs(y - by) >= gap
+                    or right + LABEL_SPACING <= bl
+                    or br + LABEL_SPACING <= right - shortest
+                    for by, bl, br in placed
+                )
+                assert not free, (price, right)
+                right -= 1.0
