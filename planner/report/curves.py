@@ -147,11 +147,20 @@ def symbol_curves(analysis: Analysis, moves: np.ndarray = CURVE_GRID) -> dict[st
                     found.append((float(x), "cross", -1))
         events = []
         for x, kind, b in sorted(found, key=lambda e: (e[0] > 0, abs(e[0]))):
-            after = _equity_at(x, k, xs, pool_eq, pool_alive_at=(pool_down[k], pool_up[k]),
-                               pool_dead0=pool_dead0, buckets=buckets_of.get(k, []),
-                               bucket_eq=bucket_eq, b_down=b_down, b_up=b_up,
-                               bucket_dead0=bucket_dead0,
-                               others=static_total - static_by_market[k])
+            after = _equity_at(
+                x,
+                k,
+                xs,
+                pool_eq,
+                pool_alive_at=(pool_down[k], pool_up[k]),
+                pool_dead0=pool_dead0,
+                buckets=buckets_of.get(k, []),
+                bucket_eq=bucket_eq,
+                b_down=b_down,
+                b_up=b_up,
+                bucket_dead0=bucket_dead0,
+                others=static_total - static_by_market[k],
+            )
             if kind == "cross":
                 own = float(np.interp(x, xs, pool_eq[:, k]))
                 events.append(CurveEvent(x, "cross", None, cross_ids, after + own, after))

@@ -125,7 +125,7 @@ def estimate_pages(document: ReportDocument, paper: str = "a4") -> int:
 
 
 class _Document(BaseDocTemplate):
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's name)
+    def afterFlowable(self, flowable: Flowable) -> None:
         outline = getattr(flowable, "outline", None)
         if outline is None:
             return
@@ -173,9 +173,7 @@ def _attach(canv: pdf_canvas.Canvas, attachments) -> None:
             }
         )
         names += [PDFString(name), doc.Reference(spec)]
-    doc.Catalog.Names = PDFDictionary(
-        {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(names)})}
-    )
+    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": PDFArray(names)})})
 
 
 def _canvas_maker(document: ReportDocument, paper: str):
@@ -188,7 +186,7 @@ def _canvas_maker(document: ReportDocument, paper: str):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -247,8 +245,17 @@ def render_pdf_bytes(document: ReportDocument, paper: str = "a4") -> tuple[bytes
         lang="en",
         initialFontName=REGULAR,
     )
-    frame = Frame(MARGIN_SIDE, MARGIN_BOTTOM, frame_width, frame_height, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)  # fmt: skip
+    frame = Frame(
+        MARGIN_SIDE,
+        MARGIN_BOTTOM,
+        frame_width,
+        frame_height,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     story: list[Flowable] = [*title_flowables(document)]
     for section in document.sections:
@@ -256,4 +263,3 @@ def render_pdf_bytes(document: ReportDocument, paper: str = "a4") -> tuple[bytes
     doc.build(story, canvasmaker=_canvas_maker(document, paper))
     data = buffer.getvalue()
     return data, doc.page
-

@@ -104,12 +104,7 @@ def section_flowables(section: model.Section, width: float, height: float) -> li
     first = blocks[0] if blocks else []
     lead, following = _lead(first)
     rest = blocks[1:]
-    if (
-        not lead
-        and len(first) == 1
-        and isinstance(section.blocks[0], model.Paragraph)
-        and rest
-    ):
+    if not lead and len(first) == 1 and isinstance(section.blocks[0], model.Paragraph) and rest:
         # an introductory paragraph goes with the heading onto the page of what it introduces
         lead = list(first)
         more, following = _lead(rest[0])
@@ -151,9 +146,7 @@ def block_flowables(block: model.Block, section: model.Section, width: float) ->
         heading = Heading(block.text, s["h2"], outline)
         return [heading]
     if isinstance(block, model.BulletList):
-        return [
-            Paragraph(escape(item), s[block.style], bulletText="•") for item in block.items
-        ]
+        return [Paragraph(escape(item), s[block.style], bulletText="•") for item in block.items]
     if isinstance(block, model.KeyValueList):
         return key_values(block, width)
     if isinstance(block, model.FlagList):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -69,10 +69,19 @@ def _number(value: float, step: float) -> str:
     return safe(f"{value:,.{decimals}f}")
 
 
-def _text(x: float, y: float, text: str, *, size: float = TEXT, font: str = REGULAR,
-          anchor: str = "start", colour: colors.Color = INK) -> String:  # fmt: skip
-    return String(x, y, safe(text), fontName=font, fontSize=size, fillColor=colour,
-                  textAnchor=anchor)  # fmt: skip
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float = TEXT,
+    font: str = REGULAR,
+    anchor: str = "start",
+    colour: colors.Color = INK,
+) -> String:
+    return String(
+        x, y, safe(text), fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor
+    )
 
 
 def figure_drawing(figure: Figure, width: float) -> Drawing:
@@ -176,16 +185,32 @@ def ladder(chart: PriceLadderChart, box: tuple[float, float, float, float]) -> G
         y = to_y(t)
         group.add(Line(line_x0 - 2, y, line_x0, y, strokeColor=MUTED, strokeWidth=0.5))
         group.add(_text(line_x0 - 3, y - 2.4, _number(t, step), anchor="end", colour=MUTED))
+    drawn: set[tuple[str, float]] = set()  # one line per kind and height (20,000 entries)
     for level in sorted(chart.levels, key=lambda lv: lv.kind == "mark"):
         if not lo <= level.price <= hi:
             continue
         colour, width, dash = LEVEL_STYLES.get(level.kind, (INK, 0.8, None))
         y = to_y(level.price)
-        group.add(Line(line_x0, y, line_x1, y, strokeColor=colour, strokeWidth=width,
-                       strokeDashArray=dash))  # fmt: skip
+        if (level.kind, round(y, 1)) in drawn:
+            continue
+        drawn.add((level.kind, round(y, 1)))
+        group.add(
+            Line(
+                line_x0, y, line_x1, y, strokeColor=colour, strokeWidth=width, strokeDashArray=dash
+            )
+        )
     labels = [
-        _Label(lb.kind, lb.price, lb.text, lb.priority, lb.count, lb.price, lb.price,
-               lb.price_text, lb.price_text)  # fmt: skip
+        _Label(
+            lb.kind,
+            lb.price,
+            lb.text,
+            lb.priority,
+            lb.count,
+            lb.price,
+            lb.price,
+            lb.price_text,
+            lb.price_text,
+        )
         for lb in chart.labels
         if lo <= lb.price <= hi
     ]
@@ -196,8 +221,14 @@ def ladder(chart: PriceLadderChart, box: tuple[float, float, float, float]) -> G
     for label in place_labels(merged, top, bottom):
         colour = LEVEL_STYLES.get(label.kind, (INK, 0, None))[0]
         group.add(
-            Line(line_x1, to_y(label.price), label_x - 2, label.y + 2.3, strokeColor=HAIRLINE,
-                 strokeWidth=0.5)  # fmt: skip
+            Line(
+                line_x1,
+                to_y(label.price),
+                label_x - 2,
+                label.y + 2.3,
+                strokeColor=HAIRLINE,
+                strokeWidth=0.5,
+            )
         )
         if label.count > 1 and label.low_text != label.high_text:
             text = f"{label.text} {label.low_text}–{label.high_text}"
@@ -230,16 +261,26 @@ def equity(chart: EquityCurveChart, box: tuple[float, float, float, float]) -> G
     ly = y0 + h - TITLE - 11
     for curve in chart.curves:
         colour, width, dash, marker = CURVE_STYLES.get(curve.key, (INK, 1.0, None, "circle"))
-        group.add(Line(lx, ly + 2.5, lx + 14, ly + 2.5, strokeColor=colour, strokeWidth=width,
-                       strokeDashArray=dash))  # fmt: skip
+        group.add(
+            Line(
+                lx,
+                ly + 2.5,
+                lx + 14,
+                ly + 2.5,
+                strokeColor=colour,
+                strokeWidth=width,
+                strokeDashArray=dash,
+            )
+        )
         group.add(_text(lx + 17, ly, curve.name))
         lx += 17 + stringWidth(curve.name, REGULAR, TEXT) + 10
     note_h = 10 if chart.note else 0
     if chart.note:
         group.add(_text(x0, y0 + 1, _fit(chart.note, w), colour=MUTED))
     lo_x, hi_x = chart.move_range
-    values = [v for c in chart.curves for m, v in zip(c.moves, c.equity, strict=True)
-              if lo_x <= m <= hi_x]  # fmt: skip
+    values = [
+        v for c in chart.curves for m, v in zip(c.moves, c.equity, strict=True) if lo_x <= m <= hi_x
+    ]
     if chart.reference_equity is not None:
         values.append(chart.reference_equity)
     values = [v for v in values if math.isfinite(v)] or [0.0]
@@ -260,28 +301,45 @@ def equity(chart: EquityCurveChart, box: tuple[float, float, float, float]) -> G
     def sy(value: float) -> float:
         return bottom + (value - lo_y) / (hi_y - lo_y) * (top - bottom)
 
-    group.add(Rect(left, bottom, right - left, top - bottom, fillColor=None,
-                   strokeColor=HAIRLINE, strokeWidth=0.5))  # fmt: skip
+    group.add(
+        Rect(
+            left,
+            bottom,
+            right - left,
+            top - bottom,
+            fillColor=None,
+            strokeColor=HAIRLINE,
+            strokeWidth=0.5,
+        )
+    )
     for t in y_ticks:
         if lo_y <= t <= hi_y:
             group.add(Line(left, sy(t), right, sy(t), strokeColor=HAIRLINE, strokeWidth=0.3))
-            group.add(_text(left - 3, sy(t) - 2.4, _number(t, y_step), anchor="end",
-                            colour=MUTED))  # fmt: skip
+            group.add(_text(left - 3, sy(t) - 2.4, _number(t, y_step), anchor="end", colour=MUTED))
     x_ticks = nice_ticks(lo_x * 100, hi_x * 100, 6)
     for t in x_ticks:
         x = sx(t / 100)
         group.add(Line(x, bottom, x, bottom - 2, strokeColor=MUTED, strokeWidth=0.5))
         label = "0 %" if t == 0 else f"{t:+g} %".replace("-", "−")
         group.add(_text(x, bottom - 9, label, anchor="middle", colour=MUTED))
-    group.add(_text((left + right) / 2, bottom - 18, chart.x_label, anchor="middle",
-                    colour=MUTED))  # fmt: skip
+    group.add(_text((left + right) / 2, bottom - 18, chart.x_label, anchor="middle", colour=MUTED))
     if lo_x < 0 < hi_x:
-        group.add(Line(sx(0), bottom, sx(0), top, strokeColor=MUTED, strokeWidth=0.4,
-                       strokeDashArray=[1, 2]))  # fmt: skip
+        group.add(
+            Line(
+                sx(0),
+                bottom,
+                sx(0),
+                top,
+                strokeColor=MUTED,
+                strokeWidth=0.4,
+                strokeDashArray=[1, 2],
+            )
+        )
     if chart.reference_equity is not None:
         y = sy(chart.reference_equity)
-        group.add(Line(left, y, right, y, strokeColor=MUTED, strokeWidth=0.6,
-                       strokeDashArray=[3, 2]))  # fmt: skip
+        group.add(
+            Line(left, y, right, y, strokeColor=MUTED, strokeWidth=0.6, strokeDashArray=[3, 2])
+        )
         group.add(_text(right - 2, y + 2, "equity now", anchor="end", colour=MUTED))
     _move_marks(group, chart, sx, bottom)
     for curve in chart.curves:
@@ -291,8 +349,15 @@ def equity(chart: EquityCurveChart, box: tuple[float, float, float, float]) -> G
             if lo_x <= m <= hi_x and math.isfinite(v):
                 points += [sx(m), sy(v)]
         if len(points) >= 4:
-            group.add(PolyLine(points, strokeColor=colour, strokeWidth=width,
-                               strokeDashArray=dash, strokeLineJoin=1))  # fmt: skip
+            group.add(
+                PolyLine(
+                    points,
+                    strokeColor=colour,
+                    strokeWidth=width,
+                    strokeDashArray=dash,
+                    strokeLineJoin=1,
+                )
+            )
         for mk in curve.markers:
             if lo_x <= mk.move <= hi_x:
                 group.add(_marker(marker, sx(mk.move), sy(mk.equity), colour))
@@ -302,11 +367,16 @@ def equity(chart: EquityCurveChart, box: tuple[float, float, float, float]) -> G
 def _marker(kind: str, x: float, y: float, colour: colors.Color):
     r = 2.6
     if kind == "square":
-        return Rect(x - r, y - r, 2 * r, 2 * r, fillColor=colors.white, strokeColor=colour,
-                    strokeWidth=0.9)  # fmt: skip
+        return Rect(
+            x - r, y - r, 2 * r, 2 * r, fillColor=colors.white, strokeColor=colour, strokeWidth=0.9
+        )
     if kind == "triangle":
-        return Polygon([x - r, y - r, x + r, y - r, x, y + r], fillColor=colors.white,
-                       strokeColor=colour, strokeWidth=0.9)  # fmt: skip
+        return Polygon(
+            [x - r, y - r, x + r, y - r, x, y + r],
+            fillColor=colors.white,
+            strokeColor=colour,
+            strokeWidth=0.9,
+        )
     return Circle(x, y, r, fillColor=colour, strokeColor=colour, strokeWidth=0.5)
 
 
@@ -329,8 +399,9 @@ def _move_marks(group: Group, chart: EquityCurveChart, sx, bottom: float) -> Non
                 group.add(Line(x, bottom, x, bottom + 6, strokeColor=colour, strokeWidth=1.0))
             mid = sum(cluster) / len(cluster)
             text = letter if len(cluster) == 1 else f"{len(cluster)}{letter}"
-            group.add(_text(mid, bottom + 7 + lift, text, anchor="middle", font=BOLD,
-                            colour=colour))  # fmt: skip
+            group.add(
+                _text(mid, bottom + 7 + lift, text, anchor="middle", font=BOLD, colour=colour)
+            )
 
 
 __all__ = ["LadderLabel", "figure_drawing", "nice_ticks"]

@@ -31,11 +31,15 @@ _FONT_DIRS = (
 )
 #: (regular, bold, condensed, condensed bold) file names, best first
 _FAMILIES = (
-    ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansCondensed.ttf",
-     "DejaVuSansCondensed-Bold.ttf"),
+    (
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+        "DejaVuSansCondensed.ttf",
+        "DejaVuSansCondensed-Bold.ttf",
+    ),
     ("Arial.ttf", "Arial Bold.ttf", "Arial Narrow.ttf", "Arial Narrow Bold.ttf"),
     ("arial.ttf", "arialbd.ttf", "arialn.ttf", "arialnb.ttf"),
-)  # fmt: skip
+)
 
 #: ASCII for the glyphs a fallback font may lack
 _ASCII = {
@@ -98,11 +102,16 @@ def register_fonts() -> dict[str, str]:
         folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
         regular, bold = os.path.join(folder, "Vera.ttf"), os.path.join(folder, "VeraBd.ttf")
         narrow, narrow_bold = regular, bold
-    for name, path in ((REGULAR, regular), (BOLD, bold), (NARROW, narrow),
-                       (NARROW_BOLD, narrow_bold)):  # fmt: skip
+    for name, path in (
+        (REGULAR, regular),
+        (BOLD, bold),
+        (NARROW, narrow),
+        (NARROW_BOLD, narrow_bold),
+    ):
         pdfmetrics.registerFont(TTFont(name, path))
-    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR,
-                                  boldItalic=BOLD)  # fmt: skip
+    pdfmetrics.registerFontFamily(
+        REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD
+    )
     face = pdfmetrics.getFont(REGULAR).face
     missing = {c: ascii_ for c, ascii_ in _ASCII.items() if ord(c) not in face.charToGlyph}
     return missing
@@ -121,42 +130,82 @@ def safe(text: str) -> str:
 
 def escape(text: str) -> str:
     """``text`` for a ReportLab Paragraph (its mini-markup), glyph-safe."""
-    return (
-        safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    ).replace("\n", "<br/>")
+    return (safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")).replace(
+        "\n", "<br/>"
+    )
 
 
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    base = ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=11.5, textColor=INK,
-                          alignment=TA_LEFT, spaceAfter=4)  # fmt: skip
+    base = ParagraphStyle(
+        "body",
+        fontName=REGULAR,
+        fontSize=9,
+        leading=11.5,
+        textColor=INK,
+        alignment=TA_LEFT,
+        spaceAfter=4,
+    )
     found = {
         "body": base,
         "lead": ParagraphStyle("lead", parent=base, fontSize=10, leading=13),
         "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10, textColor=MUTED),
         "warning": ParagraphStyle("warning", parent=base, fontName=BOLD),
         "quote": ParagraphStyle("quote", parent=base, leftIndent=12, textColor=MUTED),
-        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=17, leading=21,
-                                textColor=ACCENT, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=14,
-                                   spaceAfter=2),
-        "h1": ParagraphStyle("h1", parent=base, fontName=BOLD, fontSize=13, leading=16,
-                             textColor=ACCENT, spaceBefore=8, spaceAfter=5),
-        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=10, leading=13,
-                             spaceBefore=6, spaceAfter=3),
-        "caption": ParagraphStyle("caption", parent=base, fontName=BOLD, fontSize=9,
-                                  leading=11, spaceBefore=6, spaceAfter=2),
-        "subcaption": ParagraphStyle("subcaption", parent=base, fontSize=7.5, leading=9,
-                                     textColor=MUTED, spaceAfter=2),
-        "footnote": ParagraphStyle("footnote", parent=base, fontSize=7, leading=8.6,
-                                   textColor=MUTED, spaceBefore=2, spaceAfter=6),
-        "cell": ParagraphStyle("cell", parent=base, fontName=NARROW, fontSize=7.5, leading=9,
-                               spaceAfter=0),
-        "key": ParagraphStyle("key", parent=base, fontSize=8.5, leading=10.5, textColor=MUTED,
-                              spaceAfter=0),
-        "value": ParagraphStyle("value", parent=base, fontName=BOLD, fontSize=8.5,
-                                leading=10.5, spaceAfter=0),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=BOLD,
+            fontSize=17,
+            leading=21,
+            textColor=ACCENT,
+            spaceAfter=2,
+        ),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=14, spaceAfter=2),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base,
+            fontName=BOLD,
+            fontSize=13,
+            leading=16,
+            textColor=ACCENT,
+            spaceBefore=8,
+            spaceAfter=5,
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3
+        ),
+        "caption": ParagraphStyle(
+            "caption",
+            parent=base,
+            fontName=BOLD,
+            fontSize=9,
+            leading=11,
+            spaceBefore=6,
+            spaceAfter=2,
+        ),
+        "subcaption": ParagraphStyle(
+            "subcaption", parent=base, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=2
+        ),
+        "footnote": ParagraphStyle(
+            "footnote",
+            parent=base,
+            fontSize=7,
+            leading=8.6,
+            textColor=MUTED,
+            spaceBefore=2,
+            spaceAfter=6,
+        ),
+        "cell": ParagraphStyle(
+            "cell", parent=base, fontName=NARROW, fontSize=7.5, leading=9, spaceAfter=0
+        ),
+        "key": ParagraphStyle(
+            "key", parent=base, fontSize=8.5, leading=10.5, textColor=MUTED, spaceAfter=0
+        ),
+        "value": ParagraphStyle(
+            "value", parent=base, fontName=BOLD, fontSize=8.5, leading=10.5, spaceAfter=0
+        ),
         "flag": ParagraphStyle("flag", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
-    }  # fmt: skip
+    }
     return found

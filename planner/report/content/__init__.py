@@ -68,7 +68,10 @@ def build_report(
         ("Margin Planner", f"version {ver}"),
         ("Venue rules", venue.title),
         ("Settlement currency", plan.account.currency),
-        ("Positions", f"{len(plan.positions)} ({cross} cross, {len(plan.positions) - cross} isolated)"),
+        (
+            "Positions",
+            f"{len(plan.positions)} ({cross} cross, {len(plan.positions) - cross} isolated)",
+        ),
     ]
     if source:
         cover_items.append(("Plan file", PurePath(source).name))

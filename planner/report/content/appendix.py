@@ -59,9 +59,11 @@ def assumptions(ctx: Context, attachment_name: str) -> Section:
                 ("Not included", "Funding payments, open orders and liquidation fees."),
             )
         ),
-        markets_table(ctx),
-        tiers_table(ctx),
     ]
+    if ctx.compact and not ctx.full_tiers:
+        blocks.append(markets_and_tiers_table(ctx))
+    else:
+        blocks += [markets_table(ctx), tiers_table(ctx)]
     return Section("assumptions", "Assumptions", tuple(blocks), appendix=True)
 
 
@@ -69,7 +71,9 @@ def markets_table(ctx: Context) -> Table:
     rows = []
     for m in ctx.plan.markets:
         _, as_of = tier_provenance(m)
-        rule = "flat rate" if isinstance(m.maintenance, FlatMaintenance) else f"{len(m.tiers)} tiers"
+        rule = (
+            "flat rate" if isinstance(m.maintenance, FlatMaintenance) else f"{len(m.tiers)} tiers"
+        )
         rows.append(
             Row(
                 (
@@ -134,8 +138,11 @@ def tiers_table(ctx: Context) -> Table:
             continue
         source, as_of = tier_provenance(market)
         rows.append(
-            Row((f"{market.symbol}: source: {source}. As of: {as_of}. Amounts in {unit}.",),
-                group=g, span=True)
+            Row(
+                (f"{market.symbol}: source: {source}. As of: {as_of}. Amounts in {unit}.",),
+                group=g,
+                span=True,
+            )
         )
         for k in shown:
             tier = tiers[k]
@@ -184,6 +191,66 @@ def tiers_table(ctx: Context) -> Table:
         caption="Maintenance tiers",
         footnote=note,
         compact=ctx.compact,
+    )
+
+
+def markets_and_tiers_table(ctx: Context) -> Table:
+    """Large plans: one row per market in use — its mark, the tier each leg is on and the next
+    tier's floor and rate."""
+    in_use = tiers_in_use(ctx)
+    rows = []
+    sources: dict[str, list[str]] = {}
+    for market in ctx.plan.markets:
+        used = in_use.get(market.symbol)
+        if not used:
+            continue
+        source, as_of = tier_provenance(market)
+        sources.setdefault(source, []).append(market.symbol)
+        tiers = market.tiers
+        for k, legs in sorted(used.items()):
+            tier = tiers[k]
+            nxt = tiers[k + 1] if k + 1 < len(tiers) else None
+            rows.append(
+                Row(
+                    (
+                        market.symbol,
+                        market.contract,
+                        ctx.price(market.symbol, market.mark_price),
+                        ", ".join(legs),
+                        f"{k + 1} of {len(tiers)}",
+                        exact_percent(tier.mmr),
+                        format_leverage(tier.max_leverage) if tier.max_leverage else "no limit",
+                        ctx.notional(market, nxt.notional_floor) if nxt else "last tier",
+                        exact_percent(nxt.mmr) if nxt else MISSING,
+                        as_of,
+                    )
+                )
+            )
+    unused = len(ctx.plan.markets) - len(in_use)
+    listed = "; ".join(
+        f"{source} ({len(symbols)} market{'s' if len(symbols) != 1 else ''})"
+        for source, symbols in sources.items()
+    )
+    return Table(
+        (
+            Column("Symbol"),
+            Column("Contract"),
+            Column("Mark price", "right"),
+            Column("Leg"),
+            Column("Tier", "right"),
+            Column("Maint.\nrate", "right"),
+            Column("Max\nleverage", "right"),
+            Column("Next tier\nfrom", "right"),
+            Column("Next\nrate", "right"),
+            Column("Tiers as of"),
+        ),
+        tuple(rows),
+        caption="Markets and the tiers in use",
+        footnote=f"Tier tables: {listed}. Next tier from: the notional (inverse: in coin) at "
+        "which the leg moves into the next tier. Every tier of every market is in the embedded "
+        "plan (margin-planner export --full-tiers prints them)."
+        + (f" {unused} markets of the plan have no position and are not listed." if unused else ""),
+        compact=True,
     )
 
 

@@ -7,7 +7,6 @@ variant (``planner.report.curves``: one valuation of the account per variant for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
@@ -29,7 +28,7 @@ from planner.report.curves import SymbolCurve, symbol_curves
 #: no per-position detail tables).
 COMPACT_POSITIONS = 20
 #: In the compact layout at most this many symbols get charts (the largest by notional).
-COMPACT_CHARTED_SYMBOLS = 12
+COMPACT_CHARTED_SYMBOLS = 8
 
 #: Market-wide moves for the page-1 chart (and the shocks' failure points): −60 % … +60 %.
 MARKET_GRID: np.ndarray = np.round(np.linspace(-0.6, 0.6, 241), 10)
@@ -150,8 +149,12 @@ class Context:
         return format_percent(value / equity, 1)
 
     def nearest_liquidation(self, analysis: Analysis | None = None) -> PositionResult | None:
-        results: Sequence[PositionResult] = (analysis or self.analysis).positions
-        candidates = [r for r in results if r.liquidation_distance is not None]
-        if not candidates:
+        """The position whose liquidation price is nearest its mark (read off the analysis's
+        columns: no record is built for the others)."""
+        analysis = analysis or self.analysis
+        distance = np.abs(analysis.columns["liquidation_distance"])
+        if distance.size == 0 or not np.isfinite(distance).any():
             return None
-        return min(candidates, key=lambda r: abs(r.liquidation_distance or 0.0))
+        return analysis.position(
+            int(np.nanargmin(np.where(np.isfinite(distance), distance, np.nan)))
+        )

@@ -11,6 +11,9 @@ from planner.report.content.base import Context, move_text
 from planner.report.model import Block, Column, Paragraph, Row, Section, Table
 
 SHORT = {"planned": "planned", "all_cross": "cross", "all_isolated": "isolated"}
+#: Past this many positions the table has one row per netted leg (symbol and side): every
+#: position of a leg shares its liquidation price in each variant.
+LEG_ROWS_FROM = 500
 
 
 def twin(ctx: Context) -> Section:
@@ -59,6 +62,14 @@ def twin(ctx: Context) -> Section:
             return MISSING
         return ("+" if b >= 0 else "BEFORE −") + move_text(abs(b)).lstrip("+")
 
+    if len(comparison.positions) > LEG_ROWS_FROM:
+        per_position = leg_table(ctx, liq, vs_stop)
+        intro = Paragraph(
+            "The same plan with every position in cross margin and with every position in "
+            "isolated margin, beside the plan as it is.",
+            style="note",
+        )
+        return Section("twin", "Cross or isolated", (intro, whole, per_position))
     rows = []
     for g, entry in enumerate(comparison.positions):
         cells = [entry.id, entry.margin_mode, ctx.amount(entry.planned.loss_at_stop)]
@@ -99,3 +110,42 @@ def twin(ctx: Context) -> Section:
     )
     blocks: list[Block] = [intro, whole, per_position]
     return Section("twin", "Cross or isolated", tuple(blocks))
+
+
+def leg_table(ctx: Context, liq, vs_stop) -> Table:
+    """One row per netted leg (symbol and side): its positions share every liquidation price;
+    the loss at stop is their sum and "vs stop" the least buffer among them."""
+    legs: dict[tuple[str, str], list] = {}
+    for entry in ctx.comparison.positions:
+        legs.setdefault((entry.symbol, entry.side), []).append(entry)
+    rows = []
+    for (symbol, side), entries in legs.items():
+        first = entries[0]
+        losses = [e.planned.loss_at_stop for e in entries if e.planned.loss_at_stop is not None]
+        cells = [
+            f"{symbol} {side} ({len(entries)})",
+            first.margin_mode,
+            ctx.amount(sum(losses)) if losses else MISSING,
+        ]
+        for v in VARIANTS:
+            buffers = [
+                e.variants[v] for e in entries if e.variants[v].liquidation_beyond_stop is not None
+            ]
+            worst = min(buffers, key=lambda f: f.liquidation_beyond_stop) if buffers else None
+            cells += [liq(first.variants[v], symbol), vs_stop(worst) if worst else MISSING]
+        rows.append(Row(tuple(cells)))
+    columns = [Column("Leg (positions)"), Column("Planned"), Column("Loss at\nstop", "right")]
+    for v in VARIANTS:
+        columns += [
+            Column(f"Liquidation\n{SHORT[v]}", "right"),
+            Column(f"vs stop\n{SHORT[v]}", "right"),
+        ]
+    return Table(
+        tuple(columns),
+        tuple(rows),
+        caption="Leg by leg",
+        footnote=f"{len(ctx.comparison.positions)} positions, one row per netted leg (symbol and "
+        "side): they share each variant's liquidation price. Loss at stop: the leg's sum; vs "
+        "stop: the least buffer of its positions.",
+        compact=True,
+    )

@@ -95,6 +95,10 @@ def nearest_text(ctx: Context) -> str:
     return f"{text}; {format_percent(gap, 1)} beyond its stop"
 
 
+#: Page 1 shows at most this many warnings of one kind; the rest are counted in one line.
+WARNINGS_PER_KIND = 3
+
+
 def warnings(ctx: Context) -> FlagList:
     found = ctx.figures.warnings
     if not found:
@@ -103,11 +107,25 @@ def warnings(ctx: Context) -> FlagList:
             title="Warnings",
         )
     order = {"red": 0, "amber": 1, "green": 2}
-    flags = tuple(
-        Flag(w.severity, w.message, w.position or "")  # type: ignore[arg-type]
-        for w in sorted(found, key=lambda w: order[w.severity])
-    )
-    return FlagList(flags, title="Warnings")
+    kinds: dict[tuple[str, str], list] = {}
+    for w in sorted(found, key=lambda w: order[w.severity]):
+        kinds.setdefault((w.severity, w.code), []).append(w)
+    flags: list[Flag] = []
+    for (severity, code), of_kind in kinds.items():
+        for w in of_kind[:WARNINGS_PER_KIND]:
+            flags.append(Flag(severity, w.message, w.position or ""))  # type: ignore[arg-type]
+        rest = of_kind[WARNINGS_PER_KIND:]
+        if rest:
+            ids = [w.position for w in rest if w.position]
+            listed = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+            flags.append(
+                Flag(
+                    severity,  # type: ignore[arg-type]
+                    f"{len(rest)} more of this kind ({code.replace('_', ' ')})"
+                    + (f": {listed}." if listed else "."),
+                )
+            )
+    return FlagList(tuple(flags), title="Warnings")
 
 
 def variant_line(ctx: Context, variant: str) -> str:
@@ -172,12 +190,13 @@ def market_chart(ctx: Context) -> Figure:
 
 
 def coinciding_note(curves: list[Curve]) -> str:
-    """"All cross coincides with As planned" for every pair of equal curves."""
+    """ "All cross coincides with As planned" for every pair of equal curves."""
     notes = []
     for i, a in enumerate(curves):
         for b in curves[:i]:
             if len(a.equity) == len(b.equity) and all(
-                abs(x - y) <= 1e-9 * max(1.0, abs(y)) for x, y in zip(a.equity, b.equity, strict=True)
+                abs(x - y) <= 1e-9 * max(1.0, abs(y))
+                for x, y in zip(a.equity, b.equity, strict=True)
             ):
                 notes.append(f"{a.name} coincides with {b.name}")
                 break

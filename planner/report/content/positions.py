@@ -270,6 +270,15 @@ def pool_and_buckets(ctx: Context) -> list[Block]:
     )
     if not a.buckets:
         return [pool, Paragraph("Isolated buckets: none — every position is in cross margin.")]
+    if ctx.compact:
+        return [
+            pool,
+            Paragraph(
+                f"{len(a.buckets)} isolated buckets: each one's liquidation price is in the "
+                "positions table above (netted positions of one symbol and side share it).",
+                style="note",
+            ),
+        ]
     rows = [
         Row(
             (

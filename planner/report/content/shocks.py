@@ -63,7 +63,7 @@ def shocks(ctx: Context) -> Section:
         rows.append(
             Row(
                 (
-                    move_text(move, 1 if events else 1),
+                    move_text(move),
                     ctx.amount(float(market.account_equity[k])),
                     ctx.amount(float(market.account_equity[k]) - now, sign=True),
                     ctx.amount(cross_equity),
@@ -117,9 +117,7 @@ def betas(ctx: Context) -> tuple[str, dict[str, float], bool]:
         size[pos.symbol] = size.get(pos.symbol, 0.0) + ctx.notional_in_currency(i)
     leader = max(size, key=lambda s: size[s]) if size else ctx.plan.markets[0].symbol
     stated = {
-        m.symbol: float(b)
-        for m in ctx.plan.markets
-        if (b := getattr(m, "beta", None)) is not None
+        m.symbol: float(b) for m in ctx.plan.markets if (b := getattr(m, "beta", None)) is not None
     }
     if stated:
         found = {m.symbol: stated.get(m.symbol, 1.0) for m in ctx.plan.markets}
@@ -157,9 +155,14 @@ def correlated(ctx: Context) -> Block:
     return Paragraph(text)
 
 
+#: The compact layout lists at most this many liquidations in order.
+COMPACT_EVENTS = 20
+
+
 def events_table(ctx: Context, events: tuple[LiquidationEvent, ...]) -> Table:
     rows = []
-    for n, e in enumerate(events, start=1):
+    shown = events[:COMPACT_EVENTS] if ctx.compact else events
+    for n, e in enumerate(shown, start=1):
         ids = ", ".join(e.position_ids[:6]) + (
             f" and {len(e.position_ids) - 6} more" if len(e.position_ids) > 6 else ""
         )
@@ -187,6 +190,7 @@ def events_table(ctx: Context, events: tuple[LiquidationEvent, ...]) -> Table:
         tuple(rows),
         caption="Liquidations in order",
         footnote="In order: anything liquidated at the marks already, then as the market falls "
-        "(nearest first), then as it rises. Price: the bucket's symbol at that move.",
+        "(nearest first), then as it rises. Price: the bucket's symbol at that move."
+        + (f" The first {len(shown)} of {len(events)}." if len(shown) < len(events) else ""),
         compact=ctx.compact,
     )
