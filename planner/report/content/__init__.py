@@ -26,7 +26,7 @@ from planner.report.content import appendix, charts, comparison, factsheet, posi
 from planner.report.content.base import Context, exact_percent
 from planner.report.content.shocks import SHOCK_MOVES
 from planner.report.model import KeyValueList, ReportDocument
-from planner.storage import plan_to_bytes
+from planner.storage.plan_file import plan_to_data
 from planner.version import app_version
 
 __all__ = ["SHOCK_MOVES", "app_version", "build_report", "exact_percent", "plan_fingerprint"]
@@ -99,7 +99,7 @@ def build_report(
         header_left=f"{REPORT_TITLE} · {name}",
         header_right=generated,
         footer_left=f"Margin Planner {ver} · {venue.title} rules · plan {fingerprint[:12]}",
-        attachments=((attachment_name, plan_to_bytes(plan), "application/json"),),
+        attachments=((attachment_name, plan_file_bytes(plan), "application/json"),),
         author=author,
         subject=f"Cross and isolated margin risk of “{name}” ({venue.title} rules, "
         f"{plan.account.currency})",
@@ -113,6 +113,14 @@ def build_report(
             *symbols[:20],
         ),
     )
+
+
+def plan_file_bytes(plan: Plan) -> bytes:
+    """The plan as a ``.tplan`` file (the storage layer's data, one item a line): loads back to
+    the same plan. ``json.dumps`` instead of the storage layer's hand-aligned writer, which
+    takes 0.6 s for 200 markets with their tier tables."""
+    text = json.dumps(plan_to_data(plan), ensure_ascii=False, allow_nan=False, indent=1)
+    return (text + "\n").encode("utf-8")
 
 
 def _format_time(when: datetime) -> str:

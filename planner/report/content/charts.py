@@ -142,12 +142,8 @@ def equity_chart(ctx: Context, symbol: str) -> EquityCurveChart:
     marks = move_marks(ctx, indices, mark)
     wanted = [m.move for m in marks]
     for v in VARIANTS:
-        results = ctx.variant_analysis(v).positions
-        wanted += [
-            results[i].liquidation_distance
-            for i in indices
-            if results[i].liquidation_distance is not None
-        ]
+        distance = ctx.variant_analysis(v).columns["liquidation_distance"][indices]
+        wanted += distance[np.isfinite(distance)].tolist()
         wanted += [e.move for e in ctx.curves[v][symbol].events]
     grid = ctx.curves["planned"][symbol].moves
     lo = min([-LEAST_RANGE, *wanted])
