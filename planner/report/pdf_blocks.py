@@ -8,7 +8,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -82,6 +81,18 @@ class KeepWithNext(CondPageBreak):
         return super().wrap(available_width, available_height)
 
 
+class AfterFirstPage(CondPageBreak):
+    """A page break if the story is still on page 1 (the factsheet stands alone); nothing if
+    page 1 already ran over."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.height = 10**9 if self.canv.getPageNumber() == 1 else 0
+        return super().wrap(available_width, available_height)
+
+
 def title_flowables(document: model.ReportDocument) -> list[Flowable]:
     s = styles()
     cover = " · ".join(f"{k}: {v}" for k, v in document.cover.items)
@@ -100,7 +111,7 @@ def section_flowables(section: model.Section, width: float, height: float) -> li
     blocks = [block_flowables(b, section, width) for b in section.blocks]
     out: list[Flowable] = []
     if section.page_break_before:
-        out.append(PageBreak())
+        out.append(AfterFirstPage())
     first = blocks[0] if blocks else []
     lead, following = _lead(first)
     rest = blocks[1:]

@@ -65,7 +65,10 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def _number(value: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step))) if step > 0 and step < 1 else 0
+    """A tick value with the decimals its step needs (0.25 → 2, 0.5 → 1, 1000 → 0)."""
+    decimals = 0
+    if 0 < step < 1:
+        decimals = len(f"{step:.10f}".rstrip("0").split(".")[1])
     return safe(f"{value:,.{decimals}f}")
 
 
@@ -231,20 +234,22 @@ def ladder(chart: PriceLadderChart, box: tuple[float, float, float, float]) -> G
             )
         )
         if label.count > 1 and label.low_text != label.high_text:
-            text = f"{label.text} {label.low_text}–{label.high_text}"
+            price = f" {label.low_text}–{label.high_text}"
         else:
-            text = f"{label.text} {label.low_text}"
-        text = _fit(text, x0 + w - label_x)
+            price = f" {label.low_text}"
         font = BOLD if label.kind in ("mark", "liquidation") else REGULAR
+        # the price always shows whole; a long name gives way
+        room = x0 + w - label_x - stringWidth(safe(price), font, TEXT)
+        text = _fit(label.text, room, font) + safe(price)
         group.add(_text(label_x, label.y, text, font=font, colour=colour))
     return group
 
 
-def _fit(text: str, width: float) -> str:
+def _fit(text: str, width: float, font: str = REGULAR) -> str:
     text = safe(text)
-    if stringWidth(text, REGULAR, TEXT) <= width:
+    if stringWidth(text, font, TEXT) <= width:
         return text
-    while text and stringWidth(text + "…", REGULAR, TEXT) > width:
+    while text and stringWidth(text + "…", font, TEXT) > width:
         text = text[:-1]
     return safe(text + "…")
 
@@ -340,7 +345,7 @@ def equity(chart: EquityCurveChart, box: tuple[float, float, float, float]) -> G
         group.add(
             Line(left, y, right, y, strokeColor=MUTED, strokeWidth=0.6, strokeDashArray=[3, 2])
         )
-        group.add(_text(right - 2, y + 2, "equity now", anchor="end", colour=MUTED))
+        group.add(_text(left + 2, y + 2, "equity now", colour=MUTED))
     _move_marks(group, chart, sx, bottom)
     for curve in chart.curves:
         colour, width, dash, marker = CURVE_STYLES.get(curve.key, (INK, 1.0, None, "circle"))
@@ -393,7 +398,7 @@ def _move_marks(group: Group, chart: EquityCurveChart, sx, bottom: float) -> Non
                 clusters[-1].append(x)
             else:
                 clusters.append([x])
-        lift = {"stop": 0, "take_profit": 0, "break_even": 8}[kind]
+        lift = {"stop": 0, "take_profit": 8, "break_even": 16}[kind]  # kinds never overlap
         for cluster in clusters:
             for x in cluster:
                 group.add(Line(x, bottom, x, bottom + 6, strokeColor=colour, strokeWidth=1.0))

@@ -35,6 +35,7 @@ from tests.report.plans import REPO, SPEC_EXAMPLE, big_plan, example_paths, spec
 
 SECTIONS = [
     "summary",
+    "disclaimer",
     "positions",
     "charts",
     "twin",
@@ -42,7 +43,6 @@ SECTIONS = [
     "assumptions",
     "notes",
     "explanation",
-    "disclaimer",
 ]
 
 
@@ -79,7 +79,7 @@ def test_every_section_in_order(report: ReportDocument) -> None:
     assert [s.key for s in report.sections] == SECTIONS
     for section in report.sections:
         assert section.blocks, section.key
-    assert [s.key for s in report.sections if s.appendix] == SECTIONS[5:]
+    assert [s.key for s in report.sections if s.appendix] == SECTIONS[6:]
 
 
 def test_title_date_version_and_metadata(report: ReportDocument, plan: Plan) -> None:

@@ -79,6 +79,7 @@ def build_report(
     attachment_name = _attachment_name(plan, source)
     sections = (
         factsheet.summary(ctx),
+        appendix.disclaimer(ctx),  # on page 1, under the figures it qualifies
         positions.positions(ctx),
         charts.charts(ctx),
         comparison.twin(ctx),
@@ -86,7 +87,6 @@ def build_report(
         appendix.assumptions(ctx, attachment_name),
         appendix.notes(ctx),
         appendix.explanation(ctx),
-        appendix.disclaimer(ctx),
     )
     symbols = ctx.symbols_in_use()
     return ReportDocument(

@@ -323,5 +323,4 @@ def disclaimer(ctx: Context) -> Section:
                 style="note",
             ),
         ),
-        appendix=True,
     )

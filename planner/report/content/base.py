@@ -114,10 +114,10 @@ class Context:
         return groups
 
     def notional_in_currency(self, index: int) -> float:
-        r = self.results[index]
-        market = self.markets[r.symbol]
-        value = abs(r.notional)
-        return value * r.mark_price if market.contract == "inverse" else value
+        """|notional| at the mark in the settlement currency: linear contracts count it in
+        the quote (the currency), inverse ones in the coin (the currency of a coin-margined
+        account)."""
+        return abs(float(self.analysis.columns["notional"][index]))
 
     def charted_symbols(self) -> list[str]:
         symbols = self.symbols_in_use()

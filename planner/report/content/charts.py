@@ -78,7 +78,7 @@ def charts(ctx: Context) -> Section:
                 (ladder_chart(ctx, symbol), equity_chart(ctx, symbol)),
                 caption=f"{symbol}: price ladder and account equity against the move of {symbol}.",
                 widths=(0.46, 0.54),
-                height=230.0,
+                height=212.0,
                 bookmark=symbol,
             )
         )
@@ -122,7 +122,7 @@ def ladder_labels(ctx: Context, symbol: str, levels: Sequence[Level]) -> tuple[L
             text = first.label
         else:
             mode = f" ({first.margin_mode})" if first.margin_mode else ""
-            text = f"{KIND_WORDS[kind]}{mode} of {len(group)} positions"
+            text = f"{KIND_WORDS[kind]} ×{len(group)}{mode}"
         labels.append(
             LadderLabel(
                 kind,  # type: ignore[arg-type]

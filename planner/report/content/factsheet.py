@@ -48,11 +48,14 @@ def key_figures(ctx: Context) -> KeyValueList:
         if f.positions_without_stop
         else ""
     )
+    stops = f"{loss} ({share} of equity){without}"
+    if f.positions_without_stop == len(ctx.plan.positions) and ctx.plan.positions:
+        stops = "no stops set: the loss is limited only by liquidation (see worst case)"
     items = [
         ("Equity", ctx.amount(a.equity, unit=True)),
         ("Gross notional", ctx.amount(f.gross_notional, unit=True)),
         ("Effective leverage", format_leverage(_round(f.effective_leverage))),
-        ("Loss at stops", f"{loss} ({share} of equity){without}"),
+        ("Loss at stops", stops),
         ("Worst case", worst_text(ctx)),
         ("Nearest liquidation", nearest_text(ctx)),
         ("Wallet balance", ctx.amount(a.wallet_balance, unit=True)),

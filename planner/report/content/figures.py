@@ -128,14 +128,10 @@ def _from_v2(warning: Any) -> ReportWarning:
 
 
 def _fallback_gross_notional(plan: Plan, analysis: Analysis) -> float:
-    """Σ |notional| at the marks in the settlement currency (inverse: coin × mark)."""
-    notional = np.abs(analysis.columns["notional"])
-    inverse = {m.symbol: m.contract == "inverse" for m in plan.markets}
-    marks = analysis.columns["mark_price"]
-    is_inverse = np.array([inverse[p.symbol] for p in plan.positions], dtype=bool)
-    if is_inverse.size == 0:
-        return 0.0
-    return float(np.where(is_inverse, notional * marks, notional).sum())
+    """Σ |notional| at the marks in the settlement currency (linear: quote; inverse: coin,
+    the currency of a coin-margined account)."""
+    del plan
+    return float(np.abs(analysis.columns["notional"]).sum())
 
 
 def _fallback_loss_at_stops(analysis: Analysis) -> float:
