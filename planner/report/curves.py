@@ -25,7 +25,7 @@ from planner.domain.book import build_book
 from planner.domain.engine import cross_wallet, valuate
 
 #: The moves every symbol's curve is valued at: fine (0.25 %) within ±50 %, coarser out to
-#: −95 % and +300 % so that far liquidations still fit on the chart.
+#: −95 % and +1,000 % so that far liquidations (a short's in cross) still fit on the chart.
 CURVE_GRID: np.ndarray = np.unique(
     np.round(
         np.concatenate(
@@ -33,6 +33,7 @@ CURVE_GRID: np.ndarray = np.unique(
                 np.linspace(-0.95, -0.5, 46),
                 np.linspace(-0.5, 0.5, 401),
                 np.linspace(0.5, 3.0, 101),
+                np.linspace(3.0, 10.0, 71),
             ]
         ),
         10,

@@ -73,6 +73,13 @@ class KeepWithNext(CondPageBreak):
         f = self.following
         if isinstance(f, PagedTable):
             need += f.lead_height(3)
+        elif isinstance(f, KeepTogether):  # its wrap says "too tall" as 0xffffff: add it up
+            need += sum(
+                c.wrapOn(self.canv, available_width, 10**6)[1]
+                + c.getSpaceBefore()
+                + c.getSpaceAfter()
+                for c in f._content
+            )
         elif f is not None:
             height = f.wrapOn(self.canv, available_width, available_height)[1]
             splittable = isinstance(f, Paragraph)

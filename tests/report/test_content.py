@@ -332,7 +332,11 @@ def test_chart_specs_for_every_symbol(report: ReportDocument, plan: Plan) -> Non
         for v in VARIANTS:
             for r in variants[v].positions:
                 d = r.liquidation_distance
-                if r.symbol == ladder.symbol and d is not None and d >= CURVE_GRID[0]:
+                if (
+                    r.symbol == ladder.symbol
+                    and d is not None
+                    and CURVE_GRID[0] <= d <= CURVE_GRID[-1]
+                ):
                     assert lo <= d <= hi, (ladder.symbol, v, d)
         for mark in curves.marks:
             assert lo <= mark.move <= hi

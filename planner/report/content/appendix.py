@@ -298,7 +298,8 @@ def explanation(ctx: Context) -> Section:
         "where it is; the price-shock section shows how much sooner the pool fails when markets "
         "fall together.",
         "The charts value the account over a grid of moves of one symbol (0.25 % steps within "
-        "±50 %, coarser beyond); every liquidation on them is solved exactly, not read off the "
+        "±50 %, coarser beyond, from −95 % to +1,000 %); every liquidation on them is solved "
+        "exactly, not read off the "
         "grid. A liquidated bucket or pool counts as zero from there on: the venue keeps what "
         "is left in it.",
     )
