@@ -79,6 +79,11 @@ def export_pdf(
     max_pages: int | None = None,
 ) -> int:
     """Write the report of ``plan`` to ``path`` (atomically); returns the number of pages."""
+    if max_pages is not None:
+        # the positions table alone has a row per position: refuse before any work
+        least = 1 + int(len(plan.positions) * MIN_ROW_HEIGHT // frame_size(paper)[1])
+        if least > max_pages:
+            raise TooManyPages(least, max_pages, estimated=True)
     document = build_report(
         plan, analysis=analysis, source=source, author=author, full_tiers=full_tiers
     )

@@ -63,7 +63,10 @@ def assumptions(ctx: Context, attachment_name: str) -> Section:
     if ctx.compact and not ctx.full_tiers:
         blocks.append(markets_and_tiers_table(ctx))
     else:
-        blocks += [markets_table(ctx), tiers_table(ctx)]
+        blocks.append(markets_table(ctx))
+        tiers = tiers_table(ctx)
+        if tiers.rows:
+            blocks.append(tiers)
     return Section("assumptions", "Assumptions", tuple(blocks), appendix=True)
 
 

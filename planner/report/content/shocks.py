@@ -42,6 +42,8 @@ def shock_moves(ctx: Context) -> tuple[list[float], dict[float, list[Liquidation
 
 def shocks(ctx: Context) -> Section:
     plan = ctx.plan
+    if not plan.positions:
+        return Section("shocks", "Price shocks", (Paragraph("The plan has no positions."),))
     moves, failing = shock_moves(ctx)
     market = sweep(plan, symbol=None, moves=moves)
     now = ctx.analysis.equity
