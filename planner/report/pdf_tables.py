@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, FrameBreak, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, FrameBreak, Paragraph
 
 from planner.report.model import Table as TableBlock
 from planner.report.pdf_style import (
     BAND,
+    BOLD,
     HAIRLINE,
     INK,
     NARROW,
@@ -29,6 +30,7 @@ from planner.report.pdf_style import (
 )
 
 PAD_X, PAD_Y = 2.5, 1.6
+CONTINUED_HEIGHT = 13.0
 MIN_FONT = 7.0
 #: columns are measured on the widest rows by character count (not every row of a big table)
 MEASURED_ROWS = 40
@@ -128,21 +130,26 @@ class PagedTable(Flowable):
                 height = max(height, (text.count("\n") + 1) * lead)
         return cells, height + 2 * PAD_Y
 
+    def _head(self) -> float:
+        """The header's height, with the "… (continued)" caption line after a page break."""
+        continued = CONTINUED_HEIGHT if self.start > 0 and self.block.caption else 0.0
+        return self.header_height + continued
+
     def lead_height(self, rows: int) -> float:
         """The header and the first ``rows`` rows: what must fit under a caption."""
-        return self.header_height + sum(self._heights[self.start : self.start + rows])
+        return self._head() + sum(self._heights[self.start : self.start + rows])
 
     # -- flowable protocol -------------------------------------------------------------------
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = sum(self.widths)
-        self.height = self.header_height + sum(self._heights[self.start : self.stop])
+        self.height = self._head() + sum(self._heights[self.start : self.stop])
         return self.width, self.height
 
     def _fits(self, available_height: float) -> int:
         """How many rows from ``start`` fit under the header (whole groups only, unless a group
         is taller than a page)."""
-        room = available_height - self.header_height
+        room = available_height - self._head()
         end = self.start
         rows = self.block.rows
         while end < self.stop and room >= self._heights[end]:
@@ -210,6 +217,10 @@ class PagedTable(Flowable):
                     else:
                         canv.drawString(lefts[k] + PAD_X, base, line)
 
+        if self.start > 0 and self.block.caption:
+            canv.setFont(BOLD, 8)
+            canv.drawString(0, y - 9, safe(f"{self.block.caption} (continued)"))
+            y -= CONTINUED_HEIGHT
         # header, bottom-aligned
         head_lines = max(c.title.count("\n") + 1 for c in columns)
         canv.setFont(NARROW_BOLD, size)
@@ -258,50 +269,3 @@ class PagedTable(Flowable):
         canv.setLineWidth(0.8)
         canv.line(0, y, total_width, y)
         canv.restoreState()
-
-    # -- the ReportLab table for rows start…stop ----------------------------------------------
-
-    def to_table(self) -> Table:
-        rows = self.block.rows[self.start : self.stop]
-        data: list[Sequence[object]] = [self.header, *self._cells[self.start : self.stop]]
-        heights = [self.header_height, *self._heights[self.start : self.stop]]
-        size = self.sizes.font
-        commands: list[tuple] = [
-            ("FONT", (0, 0), (-1, 0), NARROW_BOLD, size, self.sizes.leading),
-            ("FONT", (0, 1), (-1, -1), NARROW, size, self.sizes.leading),
-            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
-            ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
-            ("TOPPADDING", (0, 0), (-1, -1), PAD_Y),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.8, RULE),
-        ]
-        for k, column in enumerate(self.block.columns):
-            if column.align != "left":
-                commands.append(("ALIGN", (k, 0), (k, -1), column.align.upper()))
-        band = False
-        previous_group: int | None = None
-        for i, row in enumerate(rows, start=1):
-            if row.group is not None:
-                if row.group != previous_group:
-                    band = not band
-                previous_group = row.group
-                if band and not row.total:
-                    commands.append(("BACKGROUND", (0, i), (-1, i), BAND))
-            elif i % 2 == 0 and not row.total:
-                commands.append(("BACKGROUND", (0, i), (-1, i), BAND))
-            if row.span:
-                commands.append(("SPAN", (0, i), (-1, i)))
-            else:
-                commands.append(("LINEBELOW", (0, i), (-1, i), 0.25, HAIRLINE))
-            if row.total:
-                commands.append(("BACKGROUND", (0, i), (-1, i), TOTAL_BAND))
-                commands.append(("LINEABOVE", (0, i), (-1, i), 0.6, RULE))
-            if row.emphasis or row.total:
-                commands.append(("FONT", (0, i), (-1, i), NARROW_BOLD, size, self.sizes.leading))
-        table = Table(data, colWidths=self.widths, rowHeights=heights, repeatRows=0)
-        table.setStyle(TableStyle(commands))
-        return table

@@ -224,6 +224,8 @@ def test_two_hundred_positions_fit_in_25_pages(big_pdf) -> None:
     header = "Liquidation price To liq. Stop To stop Loss at stop Risk % equity"
     table_pages = [t for t in texts if header in t]
     assert len(table_pages) >= 3
+    continued = [t for t in table_pages if "subtotals per symbol (continued)" in t]
+    assert len(continued) == len(table_pages) - 1
     for number, text in enumerate(texts, start=1):
         assert f"Page {number} of {pages}" in text
     assert not set(last_content_lines(out, document)) & headings(document)
