@@ -415,3 +415,24 @@ def test_content_does_not_import_qt() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_variant_that_breaks_a_rule_still_reports_the_plan(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the all-cross or all-isolated plan breaks a rule the plan itself keeps, the report
+    shows the plan's own figures and says which rule, instead of refusing the export."""
+    from planner.domain.errors import PlanError
+    from planner.report.content import base
+
+    def broken(_plan: Plan):
+        raise PlanError("positions[0].leverage = 200: above the tier's max leverage 125")
+
+    monkeypatch.setattr(base, "variant_plans", broken)
+    document = build_report(plan)
+    assert "cannot be analysed: positions[0].leverage = 200" in document.text()
+    lines = document.section("summary").blocks[3].items  # type: ignore[union-attr]
+    assert lines[0].startswith("As planned: eth-conviction")
+    assert "not analysed" in lines[-1]
+    figures = [b for b in document.section("charts").blocks if isinstance(b, Figure)]
+    assert all([c.key for c in f.charts[1].curves] == ["planned"] for f in figures)

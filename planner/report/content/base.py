@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from planner.domain.analysis import Analysis, PositionResult
+from planner.domain.errors import PlanError
 from planner.domain.formatting import (
     MISSING,
     format_amount,
@@ -19,7 +20,7 @@ from planner.domain.formatting import (
     format_price,
 )
 from planner.domain.plan import Market, Plan
-from planner.domain.scenarios import VARIANTS, Sweep, sweep
+from planner.domain.scenarios import VARIANTS, Sweep, sweep, variant_plans
 from planner.domain.twin import Comparison, compare
 from planner.report.content.figures import AccountFigures, account_figures
 from planner.report.curves import SymbolCurve, symbol_curves
@@ -70,10 +71,26 @@ class Context:
         return account_figures(self.plan, self.analysis)
 
     @cached_property
+    def variant_error(self) -> str | None:
+        """Why the all-cross / all-isolated variants cannot be analysed (a variant breaks a
+        plan rule that the plan itself keeps), or None. The report then shows the plan alone
+        and says so."""
+        try:
+            variant_plans(self.plan)
+        except PlanError as error:
+            return str(error)
+        return None
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The variants the report compares: all three, or the plan alone."""
+        return VARIANTS if self.variant_error is None else VARIANTS[:1]
+
+    @cached_property
     def variant_figures(self) -> dict[str, AccountFigures]:
         """The decision figures of each variant (worst case, loss at stops …)."""
         found = {"planned": self.figures}
-        for v in VARIANTS[1:]:
+        for v in self.variants[1:]:
             analysis = self.variant_analysis(v)
             found[v] = account_figures(analysis.plan, analysis, with_warnings=False)
         return found
@@ -92,13 +109,13 @@ class Context:
         """Every mark moved together (betas 1), for each variant."""
         return {
             v: sweep(self.variant_analysis(v).plan, symbol=None, moves=MARKET_GRID)
-            for v in VARIANTS
+            for v in self.variants
         }
 
     @cached_property
     def curves(self) -> dict[str, dict[str, SymbolCurve]]:
         """variant → symbol → equity curve as that symbol alone moves."""
-        return {v: symbol_curves(self.variant_analysis(v)) for v in VARIANTS}
+        return {v: symbol_curves(self.variant_analysis(v)) for v in self.variants}
 
     # -- plan facts ------------------------------------------------------------------------
 

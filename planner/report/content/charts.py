@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.domain.ladder import Level, symbol_ladder
-from planner.domain.scenarios import VARIANTS
 from planner.domain.twin import VARIANT_TITLES
 from planner.report.content.base import Context
 from planner.report.curves import SymbolCurve
@@ -141,7 +140,7 @@ def equity_chart(ctx: Context, symbol: str) -> EquityCurveChart:
     mark = ctx.markets[symbol].mark_price
     marks = move_marks(ctx, indices, mark)
     wanted = [m.move for m in marks]
-    for v in VARIANTS:
+    for v in ctx.variants:
         distance = ctx.variant_analysis(v).columns["liquidation_distance"][indices]
         wanted += distance[np.isfinite(distance)].tolist()
         wanted += [e.move for e in ctx.curves[v][symbol].events]
@@ -151,7 +150,7 @@ def equity_chart(ctx: Context, symbol: str) -> EquityCurveChart:
     pad = 0.08 * (hi - lo)
     lo, hi = max(float(grid[0]), lo - pad), min(float(grid[-1]), hi + pad)
     curves = []
-    for v in VARIANTS:
+    for v in ctx.variants:
         result = ctx.curves[v][symbol]
         moves, equity = curve_points(result, lo, hi)
         markers = tuple(
@@ -191,12 +190,13 @@ def move_marks(ctx: Context, indices: list[int], mark: float) -> tuple[MoveMark,
 
 
 def coincide_note(ctx: Context, symbol: str, lo: float, hi: float) -> str:
-    arrays = {v: ctx.curves[v][symbol] for v in VARIANTS}
+    variants = ctx.variants
+    arrays = {v: ctx.curves[v][symbol] for v in variants}
     grid = arrays["planned"].moves
     inside = (grid >= lo) & (grid <= hi)
     notes = []
-    for i, v in enumerate(VARIANTS):
-        for w in VARIANTS[:i]:
+    for i, v in enumerate(variants):
+        for w in variants[:i]:
             a, b = arrays[v].equity[inside], arrays[w].equity[inside]
             if np.allclose(a, b, rtol=1e-9, atol=1e-9):
                 notes.append(f"{VARIANT_TITLES[v]} coincides with {VARIANT_TITLES[w]}")

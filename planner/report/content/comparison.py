@@ -17,6 +17,9 @@ LEG_ROWS_FROM = 500
 
 
 def twin(ctx: Context) -> Section:
+    if ctx.variant_error is not None:
+        text = f"All cross and all isolated cannot be analysed: {ctx.variant_error}"
+        return Section("twin", "Cross or isolated", (Paragraph(text),))
     comparison = ctx.comparison
     if not comparison.positions:
         return Section("twin", "Cross or isolated", (Paragraph("The plan has no positions."),))

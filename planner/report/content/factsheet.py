@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from planner.domain.analysis import Analysis
 from planner.domain.formatting import MISSING, format_leverage, format_percent
-from planner.domain.scenarios import VARIANTS
+from planner.domain.scenarios import liquidating_market_move
 from planner.domain.twin import VARIANT_TITLES, beyond_stop
 from planner.report.content.base import Context, move_text
 from planner.report.model import (
@@ -30,7 +30,10 @@ def summary(ctx: Context) -> Section:
     blocks: list[Block] = [key_figures(ctx), warnings(ctx)]
     if ctx.plan.positions:
         blocks.append(Subheading("Cross or isolated: what fails where"))
-        blocks.append(BulletList(tuple(variant_line(ctx, v) for v in VARIANTS)))
+        lines = [variant_line(ctx, v) for v in ctx.variants]
+        if ctx.variant_error:
+            lines.append(f"All cross, all isolated: not analysed — {ctx.variant_error}")
+        blocks.append(BulletList(tuple(lines)))
         blocks.append(market_chart(ctx))
     else:
         blocks.append(Paragraph("The plan has no positions."))
@@ -133,7 +136,6 @@ def warnings(ctx: Context) -> FlagList:
 
 def variant_line(ctx: Context, variant: str) -> str:
     analysis: Analysis = ctx.variant_analysis(variant)
-    totals = ctx.comparison.totals[variant]
     parts: list[str] = []
     r = ctx.nearest_liquidation(analysis)
     if r is None:
@@ -145,14 +147,21 @@ def variant_line(ctx: Context, variant: str) -> str:
             f"{r.id} ({r.symbol} {r.margin_mode}) fails first, at "
             f"{ctx.price(r.symbol, r.liquidation_price)} ({move_text(r.liquidation_distance)})"
         )
-    moves = [m for m in (totals.pool_move_down, totals.pool_move_up) if m is not None]
+    if ctx.variant_error is None:
+        totals = ctx.comparison.totals[variant]
+        pool_moves = (totals.pool_move_down, totals.pool_move_up)
+        before_stop = totals.stops_after_liquidation
+    else:  # the plan alone, without the comparison
+        pool_moves = tuple(liquidating_market_move(analysis.plan, direction=d) for d in (-1, 1))
+        before_stop = 0
+    moves = [m for m in pool_moves if m is not None]
     if moves:
         move = min(moves, key=abs)
         parts.append(f"the cross pool fails on a {move_text(move)} move of every mark")
     elif any(p.margin_mode == "cross" for p in analysis.plan.positions):
         parts.append("no market-wide move liquidates the cross pool")
-    if totals.stops_after_liquidation:
-        n = totals.stops_after_liquidation
+    if before_stop:
+        n = before_stop
         parts.append(f"{n} position{'s' if n != 1 else ''} liquidated before the stop")
     worst = ctx.variant_figures[variant].worst_case_loss
     parts.append(f"worst case {ctx.amount(worst, unit=True)}")
@@ -162,7 +171,7 @@ def variant_line(ctx: Context, variant: str) -> str:
 def market_chart(ctx: Context) -> Figure:
     """Account equity as every mark moves together, for the three variants."""
     curves = []
-    for v in VARIANTS:
+    for v in ctx.variants:
         s = ctx.market_sweeps[v]
         markers = tuple(
             CurveMarker(e.move, e.equity_after, "cross pool" if e.kind == "cross" else "bucket")
