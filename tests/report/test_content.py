@@ -110,6 +110,8 @@ def test_page_one_figures_are_the_analysis(report: ReportDocument, plan: Plan) -
     # 0.5 BTC × 58,000 + 5 ETH × 2,900 + 100 SOL × 160
     assert box["Gross notional"] == "59,500.00 USDT"
     assert box["Effective leverage"] == "3.4×"
+    # longs 29,000 + 14,500, short 16,000
+    assert box["Net notional"] == "+27,500.00 USDT (long)"
     # the ETH stop: 5 × (2,900 − 2,800) = 500 from the mark, 1,000 from the entry (no fees)
     assert box["Loss at stops"].startswith("1,000.00 USDT (5.7 % of equity)")
     assert "2 positions without a stop" in box["Loss at stops"]

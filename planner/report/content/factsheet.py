@@ -57,6 +57,7 @@ def key_figures(ctx: Context) -> KeyValueList:
     items = [
         ("Equity", ctx.amount(a.equity, unit=True)),
         ("Gross notional", ctx.amount(f.gross_notional, unit=True)),
+        ("Net notional", net_text(ctx)),
         ("Effective leverage", format_leverage(_round(f.effective_leverage))),
         ("Loss at stops", stops),
         ("Worst case", worst_text(ctx)),
@@ -67,6 +68,16 @@ def key_figures(ctx: Context) -> KeyValueList:
         ("Cross risk ratio", format_percent(a.cross.risk_ratio)),
     ]
     return KeyValueList(tuple(items), title=BOX_TITLE, columns=2, boxed=True)
+
+
+def net_text(ctx: Context) -> str:
+    """Longs less shorts at the marks: which way the book leans, and by how much."""
+    net = sum(
+        ctx.notional_in_currency(i) * (1 if pos.side == "long" else -1)
+        for i, pos in enumerate(ctx.plan.positions)
+    )
+    lean = "long" if net > 0 else "short" if net < 0 else "flat"
+    return f"{ctx.amount(net, unit=True, sign=True)} ({lean})"
 
 
 def worst_text(ctx: Context) -> str:
