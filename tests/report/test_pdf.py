@@ -121,7 +121,7 @@ def test_page_one_has_the_figures_of_the_analysis(spec_pdf: tuple[Path, int]) ->
     assert f"Loss at stops {loss} ({format_percent(figures.risk_at_stops, 1)} of equity)" in first
     assert f"Worst case {format_amount(figures.worst_case_loss, cur, with_unit=True)}" in first
     assert "Nearest liquidation eth-conviction (ETHUSDT isolated) at 2,710.84" in first
-    assert "Warnings" in first and "GREEN" in first
+    assert "Warnings" in first and "AMBER" in first
     for variant in ("As planned:", "All cross:", "All isolated:"):
         assert variant in first
     assert "Account equity as every mark moves together" in first

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from planner.domain.analysis import Analysis
+from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.plan import Plan
 from planner.domain.warnings import plan_warnings
 
@@ -150,9 +151,70 @@ def _fallback_worst_case(plan: Plan, analysis: Analysis) -> float:
     return min(worst, equity) if math.isfinite(equity) and equity > 0 else worst
 
 
+#: spec/plan-format-v2.md ``account.risk_limits`` defaults
+DEFAULT_LIMITS = {"risk_per_position": 0.02, "total_risk": 0.06, "stop_buffer": 0.01}
+
+
+def _limit(plan: Plan, name: str) -> float:
+    limits = getattr(plan.account, "risk_limits", None)
+    value = getattr(limits, name, None) if limits is not None else None
+    return float(value) if value is not None else DEFAULT_LIMITS[name]
+
+
+def _fallback_risk_warnings(plan: Plan, analysis: Analysis) -> list[ReportWarning]:
+    """The v2 risk warnings (``total_risk``, ``risk_per_position``, ``stop_near_liquidation``,
+    ``stop_already_hit``) with the spec's default limits."""
+    found: list[ReportWarning] = []
+    equity = analysis.equity
+    ticks = {m.symbol: m.tick_size for m in plan.markets}
+
+    def amount(value: float) -> str:
+        return format_amount(value, plan.account.currency, with_unit=True)
+
+    loss = _fallback_loss_at_stops(analysis)
+    total = _limit(plan, "total_risk")
+    if equity > 0 and loss / equity > total:
+        text = (
+            f"The stops together risk {amount(loss)}, {format_percent(loss / equity, 1)} of "
+            f"equity — more than the {format_percent(total, 0)} limit."
+        )
+        found.append(ReportWarning("total_risk", None, text, "amber"))
+    per = _limit(plan, "risk_per_position")
+    buffer = _limit(plan, "stop_buffer")
+    for pos, r in zip(plan.positions, analysis.positions, strict=True):
+        stop = pos.stop_loss
+        if stop is None:
+            continue
+        tick = ticks.get(pos.symbol)
+        if (stop - r.mark_price) * (1 if pos.side == "long" else -1) >= 0:
+            text = (
+                f"{pos.id}: the mark {format_price(r.mark_price, tick)} is already past the "
+                f"stop {format_price(stop, tick)}."
+            )
+            found.append(ReportWarning("stop_already_hit", pos.id, text, "red"))
+            continue
+        if equity > 0 and r.loss_at_stop is not None and r.loss_at_stop / equity > per:
+            text = (
+                f"{pos.id}: its stop risks {amount(r.loss_at_stop)}, "
+                f"{format_percent(r.loss_at_stop / equity, 1)} of equity (limit "
+                f"{format_percent(per, 0)})."
+            )
+            found.append(ReportWarning("risk_per_position", pos.id, text, "amber"))
+        lp = r.liquidation_price
+        if lp is not None and abs(stop - lp) / r.mark_price < buffer:
+            text = (
+                f"{pos.id}: the stop {format_price(stop, tick)} is within "
+                f"{format_percent(buffer, 0)} of the mark of the liquidation price "
+                f"{format_price(lp, tick)}."
+            )
+            found.append(ReportWarning("stop_near_liquidation", pos.id, text, "amber"))
+    return found
+
+
 def _fallback_warnings(plan: Plan, analysis: Analysis) -> tuple[ReportWarning, ...]:
-    """The v1 domain's warnings, coloured by their code and severity."""
-    found = []
+    """The v1 domain's warnings, coloured by their code and severity, and the v2 risk
+    warnings."""
+    found = _fallback_risk_warnings(plan, analysis)
     for w in plan_warnings(plan, analysis):
         severity = severity_of(w.code)
         if w.severity == "danger":
