@@ -122,7 +122,7 @@ def test_page_one_figures_are_the_analysis(report: ReportDocument, plan: Plan) -
     (flags,) = [b for b in report.section("summary").blocks if isinstance(b, FlagList)]
     # the ETH stop risks 1,000 of 17,500 (5.7 %): above the spec's default 2 % per position
     assert [(f.severity, f.position) for f in flags.flags] == [("amber", "eth-conviction")]
-    assert "5.7 % of equity (limit 2 %)" in flags.flags[0].text
+    assert "5.7 % of equity — above your 2 % limit" in flags.flags[0].text
     lines = report.section("summary").blocks[3].items  # type: ignore[union-attr]
     assert [line.split(":")[0] for line in lines] == ["As planned", "All cross", "All isolated"]
     assert "the cross pool fails on a -63.3 % move of every mark" in lines[1]
