@@ -115,8 +115,19 @@ _POSITION_COLUMNS = (
 )
 
 
-def _opt(value: float) -> float | None:
-    return None if not np.isfinite(value) else float(value)
+#: columns of figures that always exist, and of those that may not (None where missing)
+_OPTIONAL = frozenset(
+    {
+        "margin",
+        "equity",
+        "risk_ratio",
+        "liquidation_price",
+        "bankruptcy_price",
+        "liquidation_distance",
+        "loss_at_stop",
+    }
+)
+_ALWAYS = tuple(name for name in _POSITION_COLUMNS if name not in _OPTIONAL)
 
 
 def _opt_value(value: float) -> float | None:
@@ -156,50 +167,58 @@ class Analysis:
         return self.plan.account.currency
 
     def index_of(self, position_id: str) -> int:
-        for i, pos in enumerate(self.plan.positions):
-            if pos.id == position_id:
-                return i
-        raise KeyError(position_id)
+        return self.plan.position_index(position_id)
 
     def position(self, index: int) -> PositionResult:
-        pos = self.plan.positions[index]
-        c = {name: col[index] for name, col in self.columns.items()}
-        return PositionResult(
-            id=pos.id,
-            symbol=pos.symbol,
-            side=pos.side,
-            margin_mode=pos.margin_mode,
-            quantity=float(c["quantity"]),
-            entry_price=float(c["entry_price"]),
-            mark_price=float(c["mark_price"]),
-            notional=float(c["notional"]),
-            initial_margin=float(c["initial_margin"]),
-            margin=_opt(c["margin"]),
-            unrealized_pnl=float(c["unrealized_pnl"]),
-            equity=_opt(c["equity"]),
-            maintenance_rate=float(c["maintenance_rate"]),
-            maintenance_amount=float(c["maintenance_amount"]),
-            maintenance_margin=float(c["maintenance_margin"]),
-            risk_ratio=_opt(c["risk_ratio"]),
-            liquidation_price=_opt(c["liquidation_price"]),
-            bankruptcy_price=_opt(c["bankruptcy_price"]),
-            liquidation_distance=_opt(c["liquidation_distance"]),
-            loss_at_stop=_opt(c["loss_at_stop"]),
-            max_loss=float(c["max_loss"]),
-            liquidated=bool(self.liquidated[index]),
-            break_even_price=float(self.break_even[index]),
-            take_profits=tuple(
-                TakeProfitResult(tp.price, tp.fraction, reward)
-                for tp, reward in zip(
-                    pos.take_profits, self.take_profit_rewards[index], strict=True
-                )
-            ),
-            reward_to_risk=_opt(self.reward_to_risk[index]),
-        )
+        return self.positions[index]
 
     @cached_property
     def positions(self) -> tuple[PositionResult, ...]:
-        return tuple(self.position(i) for i in range(len(self.plan.positions)))
+        """Every position's record, built column by column (one ``tolist`` per column)."""
+        plan = self.plan
+        columns = self.columns
+        # figures that always exist stay floats; the others are None where missing
+        col = {name: columns[name].tolist() for name in _ALWAYS}
+        col.update({name: _list(columns[name]) for name in _OPTIONAL})
+        liquidated = self.liquidated.tolist()
+        break_even = self.break_even.tolist()
+        reward_to_risk = _list(self.reward_to_risk)
+        rewards = self.take_profit_rewards
+        return tuple(
+            PositionResult(
+                id=pos.id,
+                symbol=pos.symbol,
+                side=pos.side,
+                margin_mode=pos.margin_mode,
+                quantity=col["quantity"][i],
+                entry_price=col["entry_price"][i],
+                mark_price=col["mark_price"][i],
+                notional=col["notional"][i],
+                initial_margin=col["initial_margin"][i],
+                margin=col["margin"][i],
+                unrealized_pnl=col["unrealized_pnl"][i],
+                equity=col["equity"][i],
+                maintenance_rate=col["maintenance_rate"][i],
+                maintenance_amount=col["maintenance_amount"][i],
+                maintenance_margin=col["maintenance_margin"][i],
+                risk_ratio=col["risk_ratio"][i],
+                liquidation_price=col["liquidation_price"][i],
+                bankruptcy_price=col["bankruptcy_price"][i],
+                liquidation_distance=col["liquidation_distance"][i],
+                loss_at_stop=col["loss_at_stop"][i],
+                max_loss=col["max_loss"][i],
+                liquidated=liquidated[i],
+                break_even_price=break_even[i],
+                take_profits=tuple(
+                    TakeProfitResult(tp.price, tp.fraction, reward)
+                    for tp, reward in zip(pos.take_profits, rewards[i], strict=True)
+                )
+                if pos.take_profits
+                else (),
+                reward_to_risk=reward_to_risk[i],
+            )
+            for i, pos in enumerate(plan.positions)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""

@@ -14,6 +14,7 @@ code path handles both contract types.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -25,7 +26,9 @@ from planner.domain.venues import VenueRules, venue_rules
 
 @dataclass(frozen=True, eq=False)
 class Book:
-    plan: Plan
+    # A weak reference: the layout cache (``_CACHE``) must not keep a plan alive. Whoever has
+    # the book got it from ``build_book(plan)`` and holds the plan.
+    plan_ref: weakref.ref[Plan]
     rules: VenueRules
     taker: float
     # markets (m)
@@ -69,6 +72,13 @@ class Book:
     group_isolated: np.ndarray  # bool (G,)
 
     @property
+    def plan(self) -> Plan:
+        plan = self.plan_ref()
+        if plan is None:  # pragma: no cover - a book is used while its plan is held
+            raise ReferenceError("the plan of this book no longer exists")
+        return plan
+
+    @property
     def n_positions(self) -> int:
         return len(self.pos_q)
 
@@ -97,9 +107,24 @@ def pnl_coefficients(
 
 
 # The few most recent layouts, by plan identity: plans are immutable, and the window asks for
-# the analysis and a sweep of the same plan one after the other.
-_CACHE: dict[int, tuple[weakref.ref[Plan], Book]] = {}
+# the analysis and a sweep of the same plan one after the other. Neither the key nor the book
+# holds the plan, and an entry goes when its plan does.
+_CACHE: dict[int, Book] = {}
 _CACHE_SIZE = 8
+
+
+def clear_caches() -> None:
+    """Forget every layout (benchmarks measure a plan the engine has not seen)."""
+    _CACHE.clear()
+
+
+def _forget(key: int) -> Callable[[weakref.ref[Plan]], None]:
+    def drop(ref: weakref.ref[Plan]) -> None:
+        hit = _CACHE.get(key)
+        if hit is not None and hit.plan_ref is ref:
+            del _CACHE[key]
+
+    return drop
 
 
 def build_book(plan: Plan) -> Book:
@@ -138,8 +163,8 @@ def _tier_rows(market: Market) -> tuple[list[float], list[float], list[float]]:
 
 def _build(plan: Plan) -> Book:
     hit = _CACHE.get(id(plan))
-    if hit is not None and hit[0]() is plan:
-        return hit[1]
+    if hit is not None and hit.plan_ref() is plan:
+        return hit
     markets = plan.markets
     index = {m.symbol: i for i, m in enumerate(markets)}
     m = len(markets)
@@ -221,7 +246,7 @@ def _build(plan: Plan) -> Book:
     )
 
     book = Book(
-        plan=plan,
+        plan_ref=weakref.ref(plan, _forget(id(plan))),
         rules=venue_rules(plan.account.venue),
         taker=plan.account.taker_fee_rate,
         inverse=inverse,
@@ -261,7 +286,7 @@ def _build(plan: Plan) -> Book:
         group_market=group_market,
         group_isolated=group_isolated,
     )
-    _CACHE[id(plan)] = (weakref.ref(plan), book)
+    _CACHE[id(plan)] = book
     while len(_CACHE) > _CACHE_SIZE:
         del _CACHE[next(iter(_CACHE))]
     return book
