@@ -294,8 +294,18 @@ class Analysis:
         liquidation_u: np.ndarray,
         bankruptcy_u: np.ndarray,
     ) -> Analysis:
-        from planner.domain.book import pnl_coefficients
+        # one errstate for the whole: ratios over 0 are missing figures (NaN, then None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cls._from_arrays(book, state, liquidation_u, bankruptcy_u)
 
+    @classmethod
+    def _from_arrays(
+        cls,
+        book: Book,
+        state: LegState,
+        liquidation_u: np.ndarray,
+        bankruptcy_u: np.ndarray,
+    ) -> Analysis:
         plan = book.plan
         wallet = plan.account.wallet_balance
         taker = plan.account.taker_fee_rate
@@ -303,15 +313,13 @@ class Analysis:
 
         # groups → prices
         group_inverse = book.inverse[book.group_market]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
-            group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
+        group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
+        group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
 
         # legs: buckets and the pool
         cross_leg = ~book.leg_isolated
         leg_equity = book.leg_margin + state.pnl
-        with np.errstate(divide="ignore", invalid="ignore"):
-            leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
+        leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
         leg_liquidated = leg_equity <= state.maintenance
 
         # positions
@@ -319,12 +327,12 @@ class Analysis:
         market = book.leg_market[leg]
         inverse = book.inverse[market]
         mark_u = book.mark_u[market]
-        mark = np.where(inverse, 1.0 / mark_u, mark_u)
+        mark = book.mark[market]
         q, entry, sign = book.pos_q, book.pos_entry, book.pos_sign
-        a, b = pnl_coefficients(sign, q, entry, inverse)
+        a, b = book.pos_a, book.pos_b
         pnl = a + b * mark_u
         notional = q * mark_u
-        entry_notional = np.where(inverse, q / entry, q * entry)
+        entry_notional = book.pos_entry_notional
         isolated = book.pos_isolated
         share = q / book.leg_q[leg]
 
@@ -378,11 +386,10 @@ class Analysis:
             end = start + int(levels[i])
             rewards[i] = tuple(flat_rewards[start:end])
             start = end
-        with np.errstate(divide="ignore", invalid="ignore"):
-            reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
-            break_even = entry * np.where(
-                sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
-            )
+        reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
+        break_even = entry * np.where(
+            sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
+        )
 
         columns = {
             "quantity": book.pos_quantity,

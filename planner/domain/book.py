@@ -14,9 +14,10 @@ code path handles both contract types.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ class Book:
     taker: float
     # markets (m)
     inverse: np.ndarray  # bool (m,)
+    mark: np.ndarray  # (m,) mark price
     mark_u: np.ndarray  # (m,) mark price in u
     floors: np.ndarray  # (m, K) tier floors, +inf padded
     mmr: np.ndarray  # (m, K)
@@ -47,6 +49,9 @@ class Book:
     pos_isolated: np.ndarray  # bool (n,)
     pos_quantity: np.ndarray  # (n,) as written in the plan (contracts for inverse)
     pos_stop: np.ndarray  # (n,) stop-loss price, NaN without one
+    pos_entry_notional: np.ndarray  # (n,) quote (linear) or coin (inverse)
+    pos_a: np.ndarray  # (n,) the position's PnL(u) = a + b·u
+    pos_b: np.ndarray
     pos_ids: tuple[str, ...]
     # take-profit levels of every position, flattened in plan order (T levels)
     tp_position: np.ndarray  # int (T,) the position each level belongs to
@@ -134,18 +139,6 @@ def build_book(plan: Plan) -> Book:
 
 _SIGN = {"long": 1.0, "short": -1.0}
 _ISOLATED = {"isolated": True, "cross": False}
-_POSITION_FIELDS = attrgetter(
-    "id",
-    "symbol",
-    "side",
-    "quantity",
-    "entry_price",
-    "leverage",
-    "added_margin",
-    "margin_mode",
-    "stop_loss",
-    "take_profits",
-)
 
 
 def _tier_rows(market: Market) -> tuple[list[float], list[float], list[float]]:
@@ -185,23 +178,22 @@ def _build(plan: Plan) -> Book:
 
     positions = plan.positions
     n = len(positions)
-    # one pass over the positions; every column is then converted at C speed
-    if n:
-        ids, symbols, sides, qty, entries, leverages, added, modes, stops, take_profits = zip(
-            *map(_POSITION_FIELDS, positions), strict=True
-        )
-    else:
-        ids = symbols = sides = qty = entries = leverages = added = modes = stops = ()
-        take_profits = ()
-    pos_market = np.fromiter(map(index.__getitem__, symbols), dtype=np.intp, count=n)
-    pos_sign = np.fromiter(map(_SIGN.__getitem__, sides), dtype=float, count=n)
-    pos_quantity = np.array(qty, dtype=float)
+
+    # each column read straight into an array (C loops, no row tuples for the GC to track)
+    def column(name: str) -> Iterator[Any]:
+        return map(attrgetter(name), positions)
+
+    ids = tuple(column("id"))
+    pos_market = np.fromiter(map(index.__getitem__, column("symbol")), dtype=np.intp, count=n)
+    pos_sign = np.fromiter(map(_SIGN.__getitem__, column("side")), dtype=float, count=n)
+    pos_quantity = np.fromiter(column("quantity"), dtype=float, count=n)
     pos_q = pos_quantity * size[pos_market]
-    pos_entry = np.array(entries, dtype=float)
-    pos_leverage = np.array(leverages, dtype=float)
-    pos_added = np.array(added, dtype=float)
-    pos_isolated = np.fromiter(map(_ISOLATED.__getitem__, modes), dtype=bool, count=n)
-    pos_stop = np.array([np.nan if s is None else s for s in stops], dtype=float)
+    pos_entry = np.fromiter(column("entry_price"), dtype=float, count=n)
+    pos_leverage = np.fromiter(column("leverage"), dtype=float, count=n)
+    pos_added = np.fromiter(column("added_margin"), dtype=float, count=n)
+    pos_isolated = np.fromiter(map(_ISOLATED.__getitem__, column("margin_mode")), bool, n)
+    pos_stop = np.array(list(column("stop_loss")), dtype=float).reshape(n)  # None → NaN
+    take_profits = tuple(column("take_profits"))
     levels = np.fromiter(map(len, take_profits), dtype=np.intp, count=n)
     tp_position = np.repeat(np.arange(n), levels)
     tp_levels = [tp for i in levels.nonzero()[0].tolist() for tp in take_profits[i]]
@@ -210,6 +202,7 @@ def _build(plan: Plan) -> Book:
     pos_inverse = inverse[pos_market]
     entry_notional = np.where(pos_inverse, pos_q / pos_entry, pos_q * pos_entry)
     pos_margin = np.where(pos_isolated, entry_notional / pos_leverage + pos_added, 0.0)
+    pos_a, pos_b = pnl_coefficients(pos_sign, pos_q, pos_entry, pos_inverse)
 
     # legs: one per (market, side)
     key = pos_market * 2 + (pos_sign > 0)
@@ -250,6 +243,7 @@ def _build(plan: Plan) -> Book:
         rules=venue_rules(plan.account.venue),
         taker=plan.account.taker_fee_rate,
         inverse=inverse,
+        mark=mark,
         mark_u=mark_u,
         floors=floors,
         mmr=mmr,
@@ -263,6 +257,9 @@ def _build(plan: Plan) -> Book:
         pos_isolated=pos_isolated,
         pos_quantity=pos_quantity,
         pos_stop=pos_stop,
+        pos_entry_notional=entry_notional,
+        pos_a=pos_a,
+        pos_b=pos_b,
         pos_ids=ids,
         tp_position=tp_position,
         tp_price=tp_price,

@@ -133,3 +133,28 @@ def test_compare_and_sweep_to_dict_are_what_the_command_line_prints() -> None:
     assert cli.returncode == 0, cli.stderr
     moves = np.linspace(-50, 50, 21) / 100.0
     assert json.loads(cli.stdout) == sweep(plan, symbol="BTCUSDT", moves=moves).to_dict()
+
+
+def test_leg_tier_on_many_rows_is_the_direct_count() -> None:
+    """The sweep path (tiers crossed only) agrees with counting every floor, NaN and inf too."""
+    from types import SimpleNamespace
+
+    from planner.domain.engine import leg_tier
+
+    rng = np.random.default_rng(16)
+    floors = np.sort(rng.uniform(0, 1e7, (60, 12)), axis=1)
+    floors[:, 0] = 0.0
+    floors[:20, 8:] = np.inf  # shorter tables, padded
+    book = SimpleNamespace(leg_floors=floors)
+    on_floors = rng.choice(floors[np.isfinite(floors)], (300, 60))
+    cases = [
+        rng.uniform(0, 2e7, (300, 60)),  # most tiers crossed
+        rng.uniform(0.5, 1.5, (300, 1)) * rng.uniform(0, 1e7, 60),  # a sweep: a few tiers
+        np.where(rng.random((300, 60)) < 0.02, np.inf, rng.uniform(-1, 1e5, (300, 60))),
+        np.where(rng.random((300, 60)) < 0.02, np.nan, rng.uniform(0, 1e6, (300, 60))),
+        rng.uniform(0.9, 1.1, (2, 150, 1)) * rng.uniform(0, 1e7, 60),
+        on_floors,  # exactly on floors: floor-inclusive
+    ]
+    for notional in cases:
+        direct = np.maximum(np.add.reduce(floors <= notional[..., None], axis=-1) - 1, 0)
+        np.testing.assert_array_equal(leg_tier(book, notional), direct)
