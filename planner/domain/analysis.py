@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -114,6 +115,19 @@ _POSITION_COLUMNS = (
     "max_loss",
 )
 
+
+#: the keys of a position's record in ``to_dict``, in order
+_RECORD_KEYS = (
+    "id",
+    "symbol",
+    "side",
+    "margin_mode",
+    *_POSITION_COLUMNS,
+    "liquidated",
+    "break_even_price",
+    "take_profits",
+    "reward_to_risk",
+)
 
 #: columns of figures that always exist, and of those that may not (None where missing)
 _OPTIONAL = frozenset(
@@ -223,28 +237,28 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
         plan = self.plan
-        cols = {name: _list(col) for name, col in self.columns.items()}
-        liquidated = self.liquidated.tolist()
-        break_even = self.break_even.tolist()
-        rr = _list(self.reward_to_risk)
-        positions = []
-        for i, pos in enumerate(plan.positions):
-            record: dict[str, Any] = {
-                "id": pos.id,
-                "symbol": pos.symbol,
-                "side": pos.side,
-                "margin_mode": pos.margin_mode,
-            }
-            for name in _POSITION_COLUMNS:
-                record[name] = cols[name][i]
-            record["liquidated"] = liquidated[i]
-            record["break_even_price"] = break_even[i]
-            record["take_profits"] = [
+        positions = plan.positions
+        rewards = self.take_profit_rewards
+        take_profits = [
+            [
                 {"price": tp.price, "fraction": tp.fraction, "reward": reward}
-                for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
+                for tp, reward in zip(pos.take_profits, rewards[i], strict=True)
             ]
-            record["reward_to_risk"] = rr[i]
-            positions.append(record)
+            if pos.take_profits
+            else []
+            for i, pos in enumerate(positions)
+        ]
+        # one record per position, built column by column (``_RECORD_KEYS`` order)
+        rows = zip(
+            *(list(map(attrgetter(name), positions)) for name in _RECORD_KEYS[:4]),
+            *(_list(self.columns[name]) for name in _POSITION_COLUMNS),
+            self.liquidated.tolist(),
+            self.break_even.tolist(),
+            take_profits,
+            _list(self.reward_to_risk),
+            strict=True,
+        )
+        records = [dict(zip(_RECORD_KEYS, row, strict=True)) for row in rows]
         cross = self.cross
         return {
             "format": ANALYSIS_FORMAT,
@@ -283,7 +297,7 @@ class Analysis:
                     for b in self.buckets
                 ],
             },
-            "positions": positions,
+            "positions": records,
         }
 
     @classmethod
