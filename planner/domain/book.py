@@ -72,6 +72,7 @@ class Book:
     leg_mmr: np.ndarray  # (L, K) the leg's market's rates
     leg_cum: np.ndarray  # (L, K) the leg's market's maintenance amounts
     leg_last_tier: np.ndarray  # int (L,) index of the leg's market's last tier
+    leg_tier_base: np.ndarray  # int (L,) leg × K: the flat index of the leg's first tier
     # groups (G): isolated legs first (group i = isolated leg), then one per cross symbol
     group_market: np.ndarray  # int (G,)
     group_isolated: np.ndarray  # bool (G,)
@@ -280,6 +281,7 @@ def _build(plan: Plan) -> Book:
         leg_mmr=mmr[leg_market],
         leg_cum=cum[leg_market],
         leg_last_tier=n_tiers[leg_market] - 1,
+        leg_tier_base=np.arange(n_legs) * k_max,
         group_market=group_market,
         group_isolated=group_isolated,
     )

@@ -62,7 +62,8 @@ def _leg_tier_rows(floors: np.ndarray, notional: np.ndarray) -> np.ndarray:
             rows = np.flatnonzero((lo < j) & (j <= hi))
             counted[rows] += values[rows] >= floors[moving[rows], j][:, None]
         tier[:, moving] = counted.T
-    return np.maximum(tier, 0).reshape(notional.shape)
+    np.maximum(tier, 0, out=tier)
+    return tier.reshape(notional.shape)
 
 
 def entry_notional(book: Book) -> np.ndarray:
@@ -71,17 +72,26 @@ def entry_notional(book: Book) -> np.ndarray:
 
 
 def valuate(book: Book, mark_u: np.ndarray) -> LegState:
-    """Value every leg at ``mark_u`` (shape ``(..., markets)``, prices in u)."""
-    u = mark_u[..., book.leg_market]
-    pnl = book.leg_a + book.leg_b * u
+    """Value every leg at ``mark_u`` (shape ``(..., markets)``, prices in u).
+
+    Over a grid (sweeps, maps) every new array costs its first touch of fresh memory, so the
+    figures are computed in place where they can be and the missing fee is a view of 0."""
+    u = np.take(mark_u, book.leg_market, axis=-1)
+    pnl = book.leg_b * u
+    pnl += book.leg_a
     notional = book.leg_q * u
     valued = book.leg_entry_notional if book.rules.maintenance_at_entry else notional
     tier = leg_tier(book, valued)
-    legs = np.arange(len(book.leg_q))
-    mmr = book.leg_mmr[legs, tier]
-    cum = book.leg_cum[legs, tier]
-    fee = book.taker * notional if book.rules.fee_in_maintenance else np.zeros_like(notional)
-    maintenance = valued * mmr - cum + fee
+    at = book.leg_tier_base + tier  # flat index into the (legs, tiers) tables
+    mmr = np.take(book.leg_mmr, at)
+    cum = np.take(book.leg_cum, at)
+    maintenance = valued * mmr
+    maintenance -= cum
+    if book.rules.fee_in_maintenance:
+        fee = book.taker * notional
+        maintenance += fee
+    else:
+        fee = np.broadcast_to(0.0, maintenance.shape)
     return LegState(u, pnl, notional, tier, mmr, cum, maintenance, fee)
 
 

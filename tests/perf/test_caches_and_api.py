@@ -158,3 +158,12 @@ def test_leg_tier_on_many_rows_is_the_direct_count() -> None:
     for notional in cases:
         direct = np.maximum(np.add.reduce(floors <= notional[..., None], axis=-1) - 1, 0)
         np.testing.assert_array_equal(leg_tier(book, notional), direct)
+
+
+def test_keeping_freed_memory_is_a_glibc_setting_that_never_fails() -> None:
+    from planner.memory import keep_freed_memory
+
+    result = _python("-c", "from planner.memory import keep_freed_memory as k; print(k())")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() in ("True", "False")
+    assert keep_freed_memory(128 * 1024) in (True, False)  # back to glibc's default pad
