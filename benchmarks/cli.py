@@ -37,12 +37,12 @@ COMMANDS: list[tuple[str, list[str], float | None]] = [
 ]
 
 
-def _process(args: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one ``python3 -m planner ARGS`` run."""
+def _process(args: list[str], command: list[str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``python3 -m planner ARGS`` run (or of ``command``)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "planner", *args],
+        command or [sys.executable, "-m", "planner", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=True,
@@ -69,6 +69,11 @@ def _modules(args: list[str]) -> set[str]:
 
 def whole_process() -> None:
     print(f"whole process, median of {RUNS} runs (goal on CPU time):")
+    floor = [_process([], [sys.executable, "-c", "pass"]) for _ in range(RUNS)]
+    print(
+        f"  {'(python -c pass)':<24} cpu {statistics.median(c for _, c in floor):6.3f} s  "
+        f"wall {statistics.median(w for w, _ in floor):6.3f} s  the interpreter alone"
+    )
     for title, args, goal in COMMANDS:
         _process(args)  # warm the file cache
         runs = [_process(args) for _ in range(RUNS)]
