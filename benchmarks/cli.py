@@ -92,6 +92,7 @@ def whole_process() -> None:
 def large_json(n_positions: int = 10_000) -> None:
     """The pieces of ``analyze --json`` on a large plan, in process."""
     from benchmarks.engine import clear_engine_caches, mixed_plan
+    from planner.commands import json_output
     from planner.domain.engine import analyze
     from planner.storage import load_plan, save_plan
 
@@ -112,6 +113,7 @@ def large_json(n_positions: int = 10_000) -> None:
         analysis = timed("analyze", lambda: analyze(loaded))
         document = timed("to_dict", analysis.to_dict)
         timed("json.dumps(indent=2)", lambda: json.dumps(document, indent=2, allow_nan=False))
+        timed("json_output.dumps (same text)", lambda: json_output.dumps(document))
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "planner", "analyze", path, "--json"],

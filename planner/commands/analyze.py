@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from planner.commands import json_output
 from planner.domain.analysis import Analysis
 from planner.domain.engine import analyze
 from planner.domain.formatting import (
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     analysis = analyze(load_plan(args.plan))
     if args.json:
-        print(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
+        print(json_output.dumps(analysis.to_dict()))
     else:
         print(render_table(analysis))
     return 0
