@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from planner.commands import json_output
 from planner.commands.time_table import render_time
 from planner.domain.analysis import Analysis
 from planner.domain.formatting import (
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         document = analysis.to_dict()
         add_venue_gaps(document, analysis)  # imported positions: ours beside the venue's
-        print(json.dumps(document, indent=2, allow_nan=False))
+        print(json_output.dumps(document))
     else:
         print("\n".join([render_table(analysis), *venue_gap_lines(analysis)]))
     return 0

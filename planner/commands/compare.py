@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from planner.commands import json_output
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.twin import VARIANT_TITLES, Comparison, TwinFigures, compare
 from planner.storage import load_plan
@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     comparison = compare(load_plan(args.plan))
     if args.json:
-        print(json.dumps(comparison.to_dict(), indent=2, allow_nan=False))
+        print(json_output.dumps(comparison.to_dict()))
     else:
         print(render_table(comparison))
     return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -134,8 +135,32 @@ _POSITION_COLUMNS = (
 )
 
 
-def _opt(value: float) -> float | None:
-    return None if not np.isfinite(value) else float(value)
+#: the keys of a position's record in ``to_dict``, in order
+_RECORD_KEYS = (
+    "id",
+    "symbol",
+    "side",
+    "margin_mode",
+    *_POSITION_COLUMNS,
+    "liquidated",
+    "break_even_price",
+    "take_profits",
+    "reward_to_risk",
+)
+
+#: columns of figures that always exist, and of those that may not (None where missing)
+_OPTIONAL = frozenset(
+    {
+        "margin",
+        "equity",
+        "risk_ratio",
+        "liquidation_price",
+        "bankruptcy_price",
+        "liquidation_distance",
+        "loss_at_stop",
+    }
+)
+_ALWAYS = tuple(name for name in _POSITION_COLUMNS if name not in _OPTIONAL)
 
 
 def _opt_value(value: float) -> float | None:
@@ -190,50 +215,58 @@ class Analysis:
         return self.plan.account.currency
 
     def index_of(self, position_id: str) -> int:
-        for i, pos in enumerate(self.plan.positions):
-            if pos.id == position_id:
-                return i
-        raise KeyError(position_id)
+        return self.plan.position_index(position_id)
 
     def position(self, index: int) -> PositionResult:
-        pos = self.plan.positions[index]
-        c = {name: col[index] for name, col in self.columns.items()}
-        return PositionResult(
-            id=pos.id,
-            symbol=pos.symbol,
-            side=pos.side,
-            margin_mode=pos.margin_mode,
-            quantity=float(c["quantity"]),
-            entry_price=float(c["entry_price"]),
-            mark_price=float(c["mark_price"]),
-            notional=float(c["notional"]),
-            initial_margin=float(c["initial_margin"]),
-            margin=_opt(c["margin"]),
-            unrealized_pnl=float(c["unrealized_pnl"]),
-            equity=_opt(c["equity"]),
-            maintenance_rate=float(c["maintenance_rate"]),
-            maintenance_amount=float(c["maintenance_amount"]),
-            maintenance_margin=float(c["maintenance_margin"]),
-            risk_ratio=_opt(c["risk_ratio"]),
-            liquidation_price=_opt(c["liquidation_price"]),
-            bankruptcy_price=_opt(c["bankruptcy_price"]),
-            liquidation_distance=_opt(c["liquidation_distance"]),
-            loss_at_stop=_opt(c["loss_at_stop"]),
-            max_loss=float(c["max_loss"]),
-            liquidated=bool(self.liquidated[index]),
-            break_even_price=float(self.break_even[index]),
-            take_profits=tuple(
-                TakeProfitResult(tp.price, tp.fraction, reward)
-                for tp, reward in zip(
-                    pos.take_profits, self.take_profit_rewards[index], strict=True
-                )
-            ),
-            reward_to_risk=_opt(self.reward_to_risk[index]),
-        )
+        return self.positions[index]
 
     @cached_property
     def positions(self) -> tuple[PositionResult, ...]:
-        return tuple(self.position(i) for i in range(len(self.plan.positions)))
+        """Every position's record, built column by column (one ``tolist`` per column)."""
+        plan = self.plan
+        columns = self.columns
+        # figures that always exist stay floats; the others are None where missing
+        col = {name: columns[name].tolist() for name in _ALWAYS}
+        col.update({name: _list(columns[name]) for name in _OPTIONAL})
+        liquidated = self.liquidated.tolist()
+        break_even = self.break_even.tolist()
+        reward_to_risk = _list(self.reward_to_risk)
+        rewards = self.take_profit_rewards
+        return tuple(
+            PositionResult(
+                id=pos.id,
+                symbol=pos.symbol,
+                side=pos.side,
+                margin_mode=pos.margin_mode,
+                quantity=col["quantity"][i],
+                entry_price=col["entry_price"][i],
+                mark_price=col["mark_price"][i],
+                notional=col["notional"][i],
+                initial_margin=col["initial_margin"][i],
+                margin=col["margin"][i],
+                unrealized_pnl=col["unrealized_pnl"][i],
+                equity=col["equity"][i],
+                maintenance_rate=col["maintenance_rate"][i],
+                maintenance_amount=col["maintenance_amount"][i],
+                maintenance_margin=col["maintenance_margin"][i],
+                risk_ratio=col["risk_ratio"][i],
+                liquidation_price=col["liquidation_price"][i],
+                bankruptcy_price=col["bankruptcy_price"][i],
+                liquidation_distance=col["liquidation_distance"][i],
+                loss_at_stop=col["loss_at_stop"][i],
+                max_loss=col["max_loss"][i],
+                liquidated=liquidated[i],
+                break_even_price=break_even[i],
+                take_profits=tuple(
+                    TakeProfitResult(tp.price, tp.fraction, reward)
+                    for tp, reward in zip(pos.take_profits, rewards[i], strict=True)
+                )
+                if pos.take_profits
+                else (),
+                reward_to_risk=reward_to_risk[i],
+            )
+            for i, pos in enumerate(plan.positions)
+        )
 
     @cached_property
     def figures(self) -> Any:
@@ -250,34 +283,42 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
         plan = self.plan
-        cols = {name: _list(col) for name, col in self.columns.items()}
-        liquidated = self.liquidated.tolist()
-        break_even = _list(self.break_even)
-        rr = _list(self.reward_to_risk)
+        positions = plan.positions
+        rewards = self.take_profit_rewards
+        take_profits = [
+            [
+                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
+                for tp, reward in zip(pos.take_profits, rewards[i], strict=True)
+            ]
+            if pos.take_profits
+            else []
+            for i, pos in enumerate(positions)
+        ]
+        # one record per position, built column by column (``_RECORD_KEYS`` order)
+        rows = zip(
+            *(list(map(attrgetter(name), positions)) for name in _RECORD_KEYS[:4]),
+            *(_list(self.columns[name]) for name in _POSITION_COLUMNS),
+            self.liquidated.tolist(),
+            _list(self.break_even),
+            take_profits,
+            _list(self.reward_to_risk),
+            strict=True,
+        )
+        records = [dict(zip(_RECORD_KEYS, row, strict=True)) for row in rows]
         timeline = self.timeline
         funding = timeline.funding
-        positions = []
-        for i, pos in enumerate(plan.positions):
-            record: dict[str, Any] = {
-                "id": pos.id,
-                "symbol": pos.symbol,
-                "side": pos.side,
-                "margin_mode": pos.margin_mode,
-            }
-            for name in _POSITION_COLUMNS:
-                record[name] = cols[name][i]
-            record["liquidated"] = liquidated[i]
-            record["break_even_price"] = break_even[i]
-            record["take_profits"] = [
-                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
-                for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
-            ]
-            record["reward_to_risk"] = rr[i]
-            record["funding_cost"] = funding.cost[i]
-            record["liquidation_price_at_horizon"] = funding.liquidation_price_at_horizon[i]
-            record["funding_runway_hours"] = funding.runway_hours[i]
-            record["scale_in"] = [fill.to_dict() for fill in timeline.fills[i]]
-            positions.append(record)
+        for record, cost, at_horizon, runway, fills in zip(
+            records,
+            funding.cost,
+            funding.liquidation_price_at_horizon,
+            funding.runway_hours,
+            timeline.fills,
+            strict=True,
+        ):
+            record["funding_cost"] = cost
+            record["liquidation_price_at_horizon"] = at_horizon
+            record["funding_runway_hours"] = runway
+            record["scale_in"] = [fill.to_dict() for fill in fills]
         cross = self.cross
         figures = self.figures
         document = {
@@ -323,7 +364,7 @@ class Analysis:
                     ],
                 }
             ),
-            "positions": positions,
+            "positions": records,
             "warnings": [w.to_dict() for w in self.warnings],
         }
         return document
@@ -338,8 +379,19 @@ class Analysis:
         *,
         derived: Derivations | None = None,
     ) -> Analysis:
-        from planner.domain.book import pnl_coefficients
+        # one errstate for the whole: ratios over 0 are missing figures (NaN, then None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cls._from_arrays(book, state, liquidation_u, bankruptcy_u, derived)
 
+    @classmethod
+    def _from_arrays(
+        cls,
+        book: Book,
+        state: LegState,
+        liquidation_u: np.ndarray,
+        bankruptcy_u: np.ndarray,
+        derived: Derivations | None,
+    ) -> Analysis:
         plan = book.plan
         wallet = plan.account.wallet_balance
         taker = plan.account.taker_fee_rate
@@ -347,15 +399,13 @@ class Analysis:
 
         # groups → prices
         group_inverse = book.inverse[book.group_market]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
-            group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
+        group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
+        group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
 
         # legs: buckets and the pool
         cross_leg = ~book.leg_isolated
         leg_equity = book.leg_margin + state.pnl
-        with np.errstate(divide="ignore", invalid="ignore"):
-            leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
+        leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
         leg_liquidated = leg_equity <= state.maintenance
 
         # positions
@@ -363,12 +413,12 @@ class Analysis:
         market = book.leg_market[leg]
         inverse = book.inverse[market]
         mark_u = book.mark_u[market]
-        mark = np.where(inverse, 1.0 / mark_u, mark_u)
+        mark = book.mark[market]
         q, entry, sign = book.pos_q, book.pos_entry, book.pos_sign
-        a, b = pnl_coefficients(sign, q, entry, inverse)
+        a, b = book.pos_a, book.pos_b
         pnl = a + b * mark_u
         notional = q * mark_u
-        entry_notional = np.where(inverse, q / entry, q * entry)
+        entry_notional = book.pos_entry_notional
         isolated = book.pos_isolated
         share = q / book.leg_q[leg]
 
@@ -422,11 +472,10 @@ class Analysis:
             end = start + int(levels[i])
             rewards[i] = tuple(flat_rewards[start:end])
             start = end
-        with np.errstate(divide="ignore", invalid="ignore"):
-            reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
-            break_even = entry * np.where(
-                sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
-            )
+        reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
+        break_even = entry * np.where(
+            sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
+        )
 
         columns = {
             "quantity": book.pos_quantity,

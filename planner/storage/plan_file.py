@@ -35,10 +35,10 @@ import math
 import re
 import stat
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from planner.domain.errors import PlanError, describe
@@ -194,15 +194,15 @@ def nesting_depth(text: str) -> int:
     brackets = _NOT_BRACKET.sub("", structure).encode("ascii")
     if not brackets:
         return 0
-    codes = np.frombuffer(brackets, dtype=np.uint8)
-    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
-    return int(np.cumsum(steps).max())
+    # pure Python (``check`` must not load numpy): +1 for an opening bracket, −1 for a closing
+    return max(accumulate(_BRACKET_STEP[code] for code in brackets))
 
 
 # A string, or an unterminated one up to the end of the text. The possessive ``*+`` never
 # backtracks, and every opening quote matches, so the scan never restarts inside a string.
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def _reject_constant(name: str) -> Any:
