@@ -42,6 +42,29 @@ class CrossPool:
     available: float
     risk_ratio: float | None
     liquidated: bool
+    #: Σ value of the collateral at the marks (spec v2); ``equity`` includes it
+    collateral_value: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CollateralResult:
+    """One collateral item at the marks (spec v2 ``account.collateral[]``)."""
+
+    asset: str
+    amount: float
+    price: float
+    value: float
+    #: the asset's price, alone, at which the cross pool is liquidated (None: none)
+    liquidation_price: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "asset": self.asset,
+            "amount": self.amount,
+            "price": self.price,
+            "value": self.value,
+            "liquidation_price": self.liquidation_price,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +172,7 @@ class Analysis:
     take_profit_rewards: tuple[tuple[float, ...], ...] = field(repr=False)
     reward_to_risk: np.ndarray = field(repr=False)
     buckets: tuple[IsolatedBucket, ...] = ()
+    collateral: tuple[CollateralResult, ...] = ()
     #: how to compute the plan in time (funding, planned adds): the engine sets it, and it
     #: runs on first use of ``timeline``
     timeline_of: Callable[[Analysis], Timeline] | None = field(default=None, repr=False)
@@ -266,6 +290,7 @@ class Analysis:
                     "available": cross.available,
                     "risk_ratio": cross.risk_ratio,
                     "liquidated": cross.liquidated,
+                    "collateral_value": cross.collateral_value,
                 },
                 "isolated_buckets": [
                     {
@@ -283,6 +308,7 @@ class Analysis:
                     }
                     for b in self.buckets
                 ],
+                "collateral": [c.to_dict() for c in self.collateral],
             },
             "positions": positions,
         }
@@ -311,8 +337,8 @@ class Analysis:
             group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
             group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
 
-        # legs: buckets and the pool
-        cross_leg = ~book.leg_isolated
+        # legs: buckets and the pool (collateral legs count as collateral, not as PnL)
+        cross_leg = ~book.leg_isolated & ~book.leg_collateral
         leg_equity = book.leg_margin + state.pnl
         with np.errstate(divide="ignore", invalid="ignore"):
             leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
@@ -334,7 +360,9 @@ class Analysis:
 
         cross_wallet = wallet - float(book.leg_margin.sum())
         cross_pnl = float((state.pnl * cross_leg).sum())
-        cross_equity = cross_wallet + cross_pnl
+        collateral_value = float(state.pnl[book.leg_collateral].sum())
+        collateral_value += book.collateral_fixed_value
+        cross_equity = cross_wallet + cross_pnl + collateral_value
         cross_mm = float((state.maintenance * cross_leg).sum())
         cross_im = float(((notional / book.pos_leverage) * ~isolated).sum())
         cross_liquidated = bool(pool_failed(np.float64(cross_equity), np.float64(cross_mm)))
@@ -347,6 +375,7 @@ class Analysis:
             available=max(0.0, cross_equity - cross_im),
             risk_ratio=cross_mm / cross_equity if cross_equity > 0 else None,
             liquidated=cross_liquidated,
+            collateral_value=collateral_value,
         )
 
         group = book.leg_group[leg]
@@ -456,7 +485,7 @@ class Analysis:
             plan=plan,
             wallet_balance=wallet,
             unrealized_pnl=total_pnl,
-            equity=wallet + total_pnl,
+            equity=wallet + total_pnl + collateral_value,
             isolated_margin=float(book.leg_margin.sum()),
             cross=cross,
             columns=columns,
@@ -465,5 +494,42 @@ class Analysis:
             take_profit_rewards=tuple(rewards),
             reward_to_risk=reward_to_risk,
             buckets=buckets,
+            collateral=collateral_results(book, state, group_lp, cross_equity - cross_mm),
             timeline_of=timeline_of,
         )
+
+
+def collateral_results(
+    book: Book, state: LegState, group_lp: np.ndarray, pool_health: float
+) -> tuple[CollateralResult, ...]:
+    """Every collateral item at the marks, with its own liquidation price: the price of the
+    asset alone at which the pool fails. Priced by a market S: the engine's cross liquidation
+    price of S (S's positions and collateral move together, every other mark held). At a fixed
+    price p0 the pool's health is linear in the asset's price p: h + units·(p − p0) = 0. None
+    when the pool carries no cross position (nothing to liquidate) or the root is not > 0."""
+    items = book.plan.account.collateral
+    if not items:
+        return ()
+    has_cross = bool((~book.leg_isolated & ~book.leg_collateral).any())
+    marks = [m.mark_price for m in book.plan.markets]
+    index = {m.symbol: k for k, m in enumerate(book.plan.markets)}
+    results = []
+    for item, leg, units in zip(
+        items, book.collateral_leg.tolist(), book.collateral_units.tolist(), strict=True
+    ):
+        liquidation: float | None = None
+        if leg >= 0:
+            assert item.price_symbol is not None
+            price = marks[index[item.price_symbol]]
+            value = float(state.pnl[leg])
+            if has_cross:
+                liquidation = _opt_value(float(group_lp[book.leg_group[leg]]))
+        else:
+            assert item.price is not None
+            price = item.price
+            value = item.value_at(price)
+            if has_cross and units > 0:
+                root = price - pool_health / units
+                liquidation = root if math.isfinite(root) and root > 0 else None
+        results.append(CollateralResult(item.asset, item.amount, price, value, liquidation))
+    return tuple(results)
