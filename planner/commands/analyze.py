@@ -1,4 +1,4 @@
-"""``margin-planner analyze PLAN [--json]``: the analysis of a plan."""
+"""``margin-planner analyze PLAN [--json] [--in ASSET]``: the analysis of a plan."""
 
 from __future__ import annotations
 
@@ -6,14 +6,10 @@ import argparse
 import json
 
 from planner.commands.time_table import render_time
+from planner.commands.values_in import ValuesIn, add_values_in_argument, render_collateral
 from planner.domain.analysis import Analysis
 from planner.domain.engine import analyze
-from planner.domain.formatting import (
-    format_amount,
-    format_percent,
-    format_price,
-    format_quantity,
-)
+from planner.domain.formatting import format_percent, format_price, format_quantity
 from planner.storage import load_plan
 
 
@@ -22,19 +18,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the analysis as JSON (spec/plan-format.md)"
     )
+    add_values_in_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     analysis = analyze(load_plan(args.plan))
+    values = ValuesIn.of(analysis.plan, args.values_in)
     if args.json:
         print(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
     else:
-        print(render_table(analysis))
+        print(render_table(analysis, values))
     return 0
 
 
-def render_table(analysis: Analysis) -> str:
+def render_table(analysis: Analysis, values: ValuesIn | None = None) -> str:
     plan = analysis.plan
+    values = values or ValuesIn.of(plan, None)
+    format_amount = values.format_amount  # every amount below in the chosen unit
     cur = analysis.currency
     ticks = {m.symbol: m.tick_size for m in plan.markets}
     lines: list[str] = []
@@ -60,14 +60,17 @@ def render_table(analysis: Analysis) -> str:
         ("Cross available", format_amount(cross.available, cur)),
         ("Cross risk ratio", format_percent(cross.risk_ratio)),
     ]
+    if analysis.collateral:
+        summary.insert(5, ("Cross collateral", format_amount(cross.collateral_value, cur)))
     width = max(len(k) for k, _ in summary)
     value_width = max(len(v) for _, v in summary)
     for key, value in summary:
-        unit = cur if "%" not in value and value != "—" else ""
+        unit = values.unit if "%" not in value and value != "—" else ""
         lines.append(f"  {key:<{width}}  {value:>{value_width}} {unit}".rstrip())
     if cross.liquidated:
         lines.append("  !! the cross pool is liquidated at these marks")
     lines.append("")
+    lines.extend(render_collateral(analysis, values))
 
     headers = [
         "id",
@@ -128,7 +131,7 @@ def render_table(analysis: Analysis) -> str:
     lines.extend(render_time(analysis))
     lines.append("")
     lines.append(
-        f"amounts in {cur}; margin is the isolated bucket or, for cross, the initial margin; "
-        "risk = maintenance / equity (100 % = liquidation)"
+        f"amounts in {values.unit}{values.note()}; margin is the isolated bucket or, for cross, "
+        "the initial margin; risk = maintenance / equity (100 % = liquidation)"
     )
     return "\n".join(lines)
