@@ -48,24 +48,32 @@ def render_table(analysis: Analysis, values: ValuesIn | None = None) -> str:
     )
     lines.append("")
     cross = analysis.cross
+    figures = analysis.figures
+    # (label, value, unit)
     summary = [
-        ("Wallet balance", format_amount(analysis.wallet_balance, cur)),
-        ("Unrealised PnL", format_amount(analysis.unrealized_pnl, cur)),
-        ("Equity", format_amount(analysis.equity, cur)),
-        ("Isolated margin", format_amount(analysis.isolated_margin, cur)),
-        ("Cross wallet", format_amount(cross.wallet_balance, cur)),
-        ("Cross equity", format_amount(cross.equity, cur)),
-        ("Cross initial margin", format_amount(cross.initial_margin, cur)),
-        ("Cross maintenance", format_amount(cross.maintenance_margin, cur)),
-        ("Cross available", format_amount(cross.available, cur)),
-        ("Cross risk ratio", format_percent(cross.risk_ratio)),
+        ("Wallet balance", format_amount(analysis.wallet_balance, cur), cur),
+        ("Unrealised PnL", format_amount(analysis.unrealized_pnl, cur), cur),
+        ("Equity", format_amount(analysis.equity, cur), cur),
+        ("Isolated margin", format_amount(analysis.isolated_margin, cur), cur),
+        ("Cross wallet", format_amount(cross.wallet_balance, cur), cur),
+        ("Cross equity", format_amount(cross.equity, cur), cur),
+        ("Cross initial margin", format_amount(cross.initial_margin, cur), cur),
+        ("Cross maintenance", format_amount(cross.maintenance_margin, cur), cur),
+        ("Cross available", format_amount(cross.available, cur), cur),
+        ("Cross risk ratio", format_percent(cross.risk_ratio), ""),
+        ("Gross notional", format_amount(figures.gross_notional, cur), cur),
+        ("Effective leverage", _times(figures.effective_leverage), ""),
+        ("Loss at stops", format_amount(figures.loss_at_stops, cur), cur),
+        ("Risk at stops", format_percent(figures.risk_at_stops), ""),
+        ("Positions without stop", str(figures.positions_without_stop), ""),
+        ("Worst-case loss", format_amount(figures.worst_case_loss, cur), cur),
     ]
     if analysis.collateral:
-        summary.insert(5, ("Cross collateral", format_amount(cross.collateral_value, cur)))
-    width = max(len(k) for k, _ in summary)
-    value_width = max(len(v) for _, v in summary)
-    for key, value in summary:
-        unit = values.unit if "%" not in value and value != "—" else ""
+        summary.insert(5, ("Cross collateral", format_amount(cross.collateral_value, cur), cur))
+    width = max(len(k) for k, _, _ in summary)
+    value_width = max(len(v) for _, v, _ in summary)
+    for key, value, unit in summary:
+        unit = (values.unit if unit == cur else unit) if value != "—" else ""
         lines.append(f"  {key:<{width}}  {value:>{value_width}} {unit}".rstrip())
     if cross.liquidated:
         lines.append("  !! the cross pool is liquidated at these marks")
@@ -115,6 +123,7 @@ def render_table(analysis: Analysis, values: ValuesIn | None = None) -> str:
         )
     if not rows:
         lines.append("  (no positions)")
+        lines += ["", *render_warnings(analysis)]
         return "\n".join(lines)
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     left = {0, 1, 2, 3}
@@ -134,4 +143,20 @@ def render_table(analysis: Analysis, values: ValuesIn | None = None) -> str:
         f"amounts in {values.unit}{values.note()}; margin is the isolated bucket or, for cross, "
         "the initial margin; risk = maintenance / equity (100 % = liquidation)"
     )
+    lines += ["", *render_warnings(analysis)]
     return "\n".join(lines)
+
+
+def _times(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}×"
+
+
+def render_warnings(analysis: Analysis) -> list[str]:
+    """The "Warnings" block: one line per warning, most severe first."""
+    warnings = analysis.warnings
+    if not warnings:
+        return ["Warnings: none"]
+    lines = [f"Warnings ({len(warnings)})"]
+    width = max(len(w.severity) for w in warnings)
+    lines += [f"  {w.severity.upper():<{width}}  {w.message}" for w in warnings]
+    return lines

@@ -8,7 +8,7 @@ import json
 
 from planner.commands.values_in import ValuesIn, add_values_in_argument
 from planner.domain.formatting import format_percent, format_price
-from planner.domain.twin import VARIANT_TITLES, Comparison, compare
+from planner.domain.twin import VARIANT_TITLES, Comparison, TwinFigures, compare
 from planner.storage import load_plan
 
 
@@ -44,6 +44,12 @@ def _table(rows: list[tuple[str, list[str]]], titles: list[str], indent: str) ->
         )
         lines.append(line.rstrip())
     return lines
+
+
+def _worst_case(figures: TwinFigures, currency: str, values: ValuesIn) -> str:
+    """A cross position's worst case is the pool's, which it shares: say so."""
+    amount = values.format_amount(figures.worst_case_loss, currency)
+    return f"the pool: {amount}" if figures.shares_pool else amount
 
 
 def render_table(comparison: Comparison, values: ValuesIn | None = None) -> str:
@@ -101,7 +107,7 @@ def render_table(comparison: Comparison, values: ValuesIn | None = None) -> str:
                     [format_percent(x.liquidation_beyond_stop, 1, sign=True) for x in f],
                 ),
                 ("Margin locked", [format_amount(x.margin_locked, cur) for x in f]),
-                ("Worst-case loss", [format_amount(x.worst_case_loss, cur) for x in f]),
+                ("Worst-case loss", [_worst_case(x, cur, values) for x in f]),
                 ("Loss at stop", [format_amount(x.loss_at_stop, cur) for x in f]),
             ],
             titles,
@@ -113,6 +119,7 @@ def render_table(comparison: Comparison, values: ValuesIn | None = None) -> str:
     lines += [
         "",
         "to liquidation: from the mark; beyond stop: how far liquidation lies past the stop "
-        "(negative: liquidated first), a fraction of the stop price",
+        "(negative: liquidated first), a fraction of the stop price; worst-case loss: what can "
+        "still be lost from the marks (a cross position shares the pool's)",
     ]
     return "\n".join(lines)

@@ -1,8 +1,13 @@
 """The analysis of a plan: immutable results, stored as columns, read as records.
 
-``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md (plus
-optional fields the spec allows). Figures that do not exist (no liquidation price, a ratio over
-zero equity) are ``None``.
+``Analysis.to_dict()`` is exactly the ``analyze --json`` output of spec/plan-format.md and
+spec/plan-format-v2.md (plus optional fields the spec allows). Figures that do not exist (no
+liquidation price, a ratio over zero equity) are ``None``; the document never holds NaN or
+infinity.
+
+The account's decision figures (``figures``: gross notional, effective leverage, loss at the
+stops, worst-case loss) and the plan's ``warnings`` are computed on first use and cached, so
+the many analyses that sweeps and solvers make pay nothing for them.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from planner.domain.plan import Plan
 from planner.domain.time_figures import Timeline
 
 if TYPE_CHECKING:
+    from planner.domain.account_figures import AccountFigures
     from planner.domain.book import Book, LegState
+    from planner.domain.warnings import PlanWarning
 
 ANALYSIS_FORMAT = "margin-planner.analysis"
 ANALYSIS_VERSION = 2
@@ -238,12 +245,26 @@ class Analysis:
     def positions(self) -> tuple[PositionResult, ...]:
         return tuple(self.position(i) for i in range(len(self.plan.positions)))
 
+    @cached_property
+    def figures(self) -> AccountFigures:
+        """Gross notional, effective leverage, loss at the stops, worst-case loss, …"""
+        from planner.domain.account_figures import account_figures
+
+        return account_figures(self)
+
+    @cached_property
+    def warnings(self) -> tuple[PlanWarning, ...]:
+        """Every risk the plan carries at these marks, most severe first."""
+        from planner.domain.warnings import compute_warnings
+
+        return tuple(compute_warnings(self))
+
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
         plan = self.plan
         cols = {name: _list(col) for name, col in self.columns.items()}
         liquidated = self.liquidated.tolist()
-        break_even = self.break_even.tolist()
+        break_even = _list(self.break_even)
         rr = _list(self.reward_to_risk)
         timeline = self.timeline
         funding = timeline.funding
@@ -260,7 +281,7 @@ class Analysis:
             record["liquidated"] = liquidated[i]
             record["break_even_price"] = break_even[i]
             record["take_profits"] = [
-                {"price": tp.price, "fraction": tp.fraction, "reward": reward}
+                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
                 for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
             ]
             record["reward_to_risk"] = rr[i]
@@ -270,49 +291,56 @@ class Analysis:
             record["scale_in"] = [fill.to_dict() for fill in timeline.fills[i]]
             positions.append(record)
         cross = self.cross
+        figures = self.figures
         document = {
             "format": ANALYSIS_FORMAT,
             "version": ANALYSIS_VERSION,
             "venue": self.venue,
             "currency": self.currency,
-            "account": {
-                "wallet_balance": self.wallet_balance,
-                "unrealized_pnl": self.unrealized_pnl,
-                "equity": self.equity,
-                "isolated_margin": self.isolated_margin,
-                "funding_cost": funding.total,
-                "cross": {
-                    "wallet_balance": cross.wallet_balance,
-                    "unrealized_pnl": cross.unrealized_pnl,
-                    "equity": cross.equity,
-                    "initial_margin": cross.initial_margin,
-                    "maintenance_margin": cross.maintenance_margin,
-                    "available": cross.available,
-                    "risk_ratio": cross.risk_ratio,
-                    "liquidated": cross.liquidated,
-                    "collateral_value": cross.collateral_value,
-                },
-                "isolated_buckets": [
-                    {
-                        "symbol": b.symbol,
-                        "side": b.side,
-                        "position_ids": list(b.position_ids),
-                        "margin": b.margin,
-                        "unrealized_pnl": b.unrealized_pnl,
-                        "equity": b.equity,
-                        "maintenance_margin": b.maintenance_margin,
-                        "risk_ratio": b.risk_ratio,
-                        "liquidation_price": b.liquidation_price,
-                        "bankruptcy_price": b.bankruptcy_price,
-                        "liquidated": b.liquidated,
-                    }
-                    for b in self.buckets
-                ],
-                "collateral": [c.to_dict() for c in self.collateral],
-            },
+            # every per-position figure above went through _list/_opt_value; the rest is
+            # checked here, so the document never holds NaN or infinity
+            "account": finite_or_none(
+                {
+                    "wallet_balance": self.wallet_balance,
+                    "unrealized_pnl": self.unrealized_pnl,
+                    "equity": self.equity,
+                    "isolated_margin": self.isolated_margin,
+                    **figures.to_dict(),
+                    "funding_cost": funding.total,
+                    "cross": {
+                        "wallet_balance": cross.wallet_balance,
+                        "unrealized_pnl": cross.unrealized_pnl,
+                        "equity": cross.equity,
+                        "initial_margin": cross.initial_margin,
+                        "maintenance_margin": cross.maintenance_margin,
+                        "available": cross.available,
+                        "risk_ratio": cross.risk_ratio,
+                        "liquidated": cross.liquidated,
+                        "collateral_value": cross.collateral_value,
+                    },
+                    "isolated_buckets": [
+                        {
+                            "symbol": b.symbol,
+                            "side": b.side,
+                            "position_ids": list(b.position_ids),
+                            "margin": b.margin,
+                            "unrealized_pnl": b.unrealized_pnl,
+                            "equity": b.equity,
+                            "maintenance_margin": b.maintenance_margin,
+                            "risk_ratio": b.risk_ratio,
+                            "liquidation_price": b.liquidation_price,
+                            "bankruptcy_price": b.bankruptcy_price,
+                            "liquidated": b.liquidated,
+                        }
+                        for b in self.buckets
+                    ],
+                    "collateral": [c.to_dict() for c in self.collateral],
+                }
+            ),
             "positions": positions,
+            "warnings": [w.to_dict() for w in self.warnings],
         }
-        return finite_or_none(document)
+        return document
 
     @classmethod
     def from_arrays(

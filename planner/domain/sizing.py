@@ -8,6 +8,8 @@ and margin is the initial margin that notional needs at a leverage (entry notion
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Literal
 
 from planner.domain.plan import Market
@@ -66,3 +68,29 @@ def size_in(
 def max_leverage(market: Market, quantity: float, entry_price: float) -> float | None:
     """The tier's maximum leverage for the entry notional of ``quantity`` (None: no limit)."""
     return market.max_leverage_for(notional_for_quantity(market, quantity, entry_price))
+
+
+def round_down_to_step(quantity: float, step: float | None) -> float:
+    """``quantity`` rounded down to a multiple of the venue's lot ``step`` (unchanged without
+    a step). A quantity within a billionth of a step of the next multiple counts as on it,
+    so 0.3 with step 0.1 stays 0.3 despite binary fractions."""
+    if step is None or step <= 0:
+        return quantity
+    steps = math.floor(quantity / step + 1e-9)
+    decimals = max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
+    return round(steps * step, int(decimals) + 1)
+
+
+def is_multiple_of_step(quantity: float, step: float) -> bool:
+    """Whether ``quantity`` is a whole number of lot steps (to a billionth of a step)."""
+    ratio = quantity / step
+    return abs(ratio - round(ratio)) <= 1e-9 * max(1.0, ratio)
+
+
+def round_down_significant(quantity: float, digits: int = 3) -> float:
+    """``quantity`` rounded down to ``digits`` significant figures (1.94677 → 1.94), for a
+    suggested size that never exceeds what it was computed for."""
+    if quantity <= 0 or not math.isfinite(quantity):
+        return quantity
+    scale = 10.0 ** (digits - 1 - math.floor(math.log10(quantity)))
+    return math.floor(quantity * scale * (1 + 1e-12)) / scale

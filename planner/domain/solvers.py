@@ -8,6 +8,8 @@ asked-for figure in ``analyze()``: the same equation (reference/MARGIN.md §3), 
 
 Margins are returned as the value of the position's ``added_margin`` field (not a change):
 the change is ``result − position.added_margin``; ``scenarios.with_added_margin`` applies it.
+Sizes (``size_for_risk``, ``largest_cross_quantity``) are rounded down to the market's
+``quantity_step`` when it has one (spec/plan-format-v2.md), so they stay within what was asked.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from planner.domain.engine import analyze, entry_notional, valuate
 from planner.domain.errors import PlanError
 from planner.domain.plan import Market, Plan, Position, Side
 from planner.domain.scenarios import liquidating_market_move, position_index
+from planner.domain.sizing import round_down_to_step
 
 __all__ = [
     "largest_cross_quantity",
@@ -108,7 +111,7 @@ def size_for_risk(
     per_unit = loss_per_unit(market, pos.side, pos.entry_price, stop, plan.account.taker_fee_rate)
     if not per_unit > 0:
         return None
-    return risk / per_unit
+    return round_down_to_step(risk / per_unit, market.quantity_step)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,8 +304,8 @@ def largest_cross_quantity(
         quantity = by_tier
         while quantity > 0 and market.entry_notional(quantity, entry) >= limit:
             quantity = float(np.nextafter(quantity, 0.0))
-        return quantity
-    return by_balance
+        return round_down_to_step(quantity, market.quantity_step)
+    return round_down_to_step(by_balance, market.quantity_step)
 
 
 # --------------------------------------------------------------------------------------------

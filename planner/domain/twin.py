@@ -11,12 +11,14 @@ Per position and variant:
   negative when the position is liquidated before its stop is reached;
 * ``margin_locked``: an isolated position's margin (initial + added), a cross position's initial
   margin at the mark;
-* ``worst_case_loss``: the analysis's ``max_loss`` — isolated: its margin; cross: the whole
-  cross pool's equity;
+* ``worst_case_loss``: what the position can still lose from the marks — isolated: its share
+  of its bucket's equity; cross: the whole cross pool's equity, which it shares with every
+  cross position (``shares_pool``; tables show it as "the pool: X");
 * ``free_balance``: the cross pool's available balance — what is left for other trades.
 
 For the whole plan: margin locked (isolated margins + cross initial margin), worst-case loss
-(every isolated margin plus the cross pool's equity when there are cross positions), the free
+(the analysis's ``worst_case_loss``: every isolated bucket's equity plus the cross pool's
+equity when it carries a position, never more than equity — ``account_figures``), the free
 balance, and the market-wide moves (betas 1) that liquidate the cross pool.
 """
 
@@ -58,6 +60,7 @@ class TwinFigures:
     loss_at_stop: float | None
     free_balance: float
     liquidated: bool
+    shares_pool: bool = False  # worst_case_loss is the cross pool's, shared
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,7 @@ class TwinFigures:
             "liquidated_before_stop": self.liquidated_before_stop,
             "margin_locked": self.margin_locked,
             "worst_case_loss": self.worst_case_loss,
+            "shares_pool": self.shares_pool,
             "loss_at_stop": self.loss_at_stop,
             "free_balance": self.free_balance,
             "liquidated": self.liquidated,
@@ -182,7 +186,9 @@ def beyond_stop(mark: float, liquidation: float | None, stop: float | None) -> f
     return toward_stop * (liquidation - stop) / stop
 
 
-def _figures(variant: str, pos: Position, r: PositionResult, analysis: Analysis) -> TwinFigures:
+def _figures(
+    variant: str, index: int, pos: Position, r: PositionResult, analysis: Analysis
+) -> TwinFigures:
     stop = pos.stop_loss
     beyond = beyond_stop(r.mark_price, r.liquidation_price, stop)
     before = None if stop is None else r.liquidated or (beyond is not None and beyond < 0)
@@ -195,10 +201,11 @@ def _figures(variant: str, pos: Position, r: PositionResult, analysis: Analysis)
         liquidation_beyond_stop=beyond,
         liquidated_before_stop=before,
         margin_locked=r.margin if r.margin is not None else r.initial_margin,
-        worst_case_loss=r.max_loss,
+        worst_case_loss=analysis.figures.worst_case_loss_of(index),
         loss_at_stop=r.loss_at_stop,
         free_balance=analysis.cross.available,
         liquidated=r.liquidated,
+        shares_pool=analysis.figures.shares_pool[index],
     )
 
 
@@ -209,7 +216,7 @@ def _totals(variant: str, analysis: Analysis, rows: list[TwinFigures]) -> PlanFi
     return PlanFigures(
         variant=variant,
         margin_locked=analysis.isolated_margin + cross.initial_margin,
-        worst_case_loss=analysis.isolated_margin + (max(cross.equity, 0.0) if has_cross else 0.0),
+        worst_case_loss=analysis.figures.worst_case_loss,
         free_balance=cross.available,
         equity=analysis.equity,
         cross_equity=cross.equity,
@@ -231,7 +238,7 @@ def compare(plan: Plan) -> Comparison:
     for i, pos in enumerate(plan.positions):
         variants = {}
         for name in VARIANTS:
-            figures = _figures(name, pos, analyses[name].position(i), analyses[name])
+            figures = _figures(name, i, pos, analyses[name].position(i), analyses[name])
             variants[name] = figures
             per_variant[name].append(figures)
         positions.append(

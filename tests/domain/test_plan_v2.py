@@ -529,3 +529,42 @@ def test_documents_never_hold_nan_or_infinity() -> None:
     plan = Plan.model_validate(data)
     json.dumps(analyze(plan).to_dict(), allow_nan=False)
     json.dumps(compare(plan).to_dict(), allow_nan=False)
+
+
+def test_to_dict_turns_any_non_finite_figure_into_null() -> None:
+    analysis = analyze(Plan.model_validate(BASE))
+    # figures that overflowed somewhere in the engine (not reachable from a valid plan)
+    analysis.columns["liquidation_price"][0] = math.inf
+    analysis.columns["notional"][1] = math.nan
+    analysis.break_even[2] = -math.inf
+    data = json.loads(json.dumps(analysis.to_dict(), allow_nan=False))
+    assert data["positions"][0]["liquidation_price"] is None
+    assert data["positions"][1]["notional"] is None
+    assert data["positions"][2]["break_even_price"] is None
+    assert data["account"]["gross_notional"] is None  # Σ |notional| with a NaN in it
+
+
+def test_the_schema_is_version_2_with_every_new_field() -> None:
+    from planner.commands.schema import plan_schema
+
+    schema = plan_schema()
+    assert schema["title"] == "Margin Planner plan file, version 2"
+    assert schema["properties"]["version"]["const"] == 2
+    assert "horizon_hours" in schema["properties"]
+    defs = schema["$defs"]
+    assert {"risk_limits", "collateral"} <= set(defs["Account"]["properties"])
+    assert {"risk_per_position", "total_risk", "stop_buffer", "max_leverage"} == set(
+        defs["RiskLimits"]["properties"]
+    )
+    assert {"asset", "amount", "price_symbol", "price", "value_ratio", "value_ratio_tiers"} == set(
+        defs["Collateral"]["properties"]
+    )
+    market = set(defs["Market"]["properties"])
+    assert {
+        "quantity_step",
+        "min_quantity",
+        "funding_rate",
+        "funding_interval_hours",
+        "quote_as_of",
+    } <= market
+    assert {"scale_in", "venue_liquidation_price"} <= set(defs["Position"]["properties"])

@@ -47,10 +47,16 @@ def test_figures_are_the_analysis_of_the_switched_plans(make) -> None:
         assert totals.margin_locked == pytest.approx(
             sum(p.margin if p.margin is not None else p.initial_margin for p in analysis.positions)
         )
-        expected_loss = analysis.isolated_margin + (
-            max(analysis.cross.equity, 0) if cross_positions else 0
+        # what the account can still lose from the marks: every bucket's equity and the pool's
+        # when it carries a position, never above equity (issue 13)
+        expected_loss = min(
+            sum(max(b.equity, 0) for b in analysis.buckets)
+            + (max(analysis.cross.equity, 0) if cross_positions else 0),
+            max(analysis.equity, 0),
         )
         assert totals.worst_case_loss == pytest.approx(expected_loss)
+        assert totals.worst_case_loss == analysis.figures.worst_case_loss
+        assert totals.worst_case_loss <= analysis.equity
         down = liquidating_market_move(switched, direction=-1) if cross_positions else None
         assert totals.pool_move_down == down
         for i, p in enumerate(plan.positions):
@@ -61,7 +67,12 @@ def test_figures_are_the_analysis_of_the_switched_plans(make) -> None:
             assert figures.margin_mode == result.margin_mode
             assert figures.liquidation_price == result.liquidation_price
             assert figures.liquidation_distance == result.liquidation_distance
-            assert figures.worst_case_loss == result.max_loss
+            if result.margin_mode == "cross":  # the pool's, shared
+                assert figures.shares_pool
+                assert figures.worst_case_loss == max(analysis.cross.equity, 0)
+            else:  # its share of its bucket's equity at the mark
+                assert not figures.shares_pool
+                assert figures.worst_case_loss == pytest.approx(max(result.equity, 0))
             assert figures.loss_at_stop == result.loss_at_stop
             assert figures.free_balance == analysis.cross.available
             locked = result.margin if result.margin is not None else result.initial_margin
@@ -114,7 +125,8 @@ def test_sentences_without_stop_or_liquidation_price() -> None:
     # all cross, the 17,500 pool carries the ETH long to zero: no liquidation price
     assert "cross has no liquidation price but puts 17,500.00 USDT at risk" in eth.sentence
     assert "your stop comes 3.2 % before liquidation" in eth.sentence
-    assert btc.sentence.startswith("Isolated caps the loss at 3,000.00 USDT and liquidates 6.5 %")
+    # its 3,000 bucket less the 1,000 already lost at the mark
+    assert btc.sentence.startswith("Isolated caps the loss at 2,000.00 USDT and liquidates 6.5 %")
     assert "below the mark" in btc.sentence
 
 
@@ -169,7 +181,7 @@ def test_hedge_short_leg_is_not_liquidated_before_its_stop_by_a_price_below_the_
     row = next(r for r in compare(plan).positions if r.id == short.id)
     assert row.variants["planned"].liquidated_before_stop is False
     codes = {(w.code, w.position_id) for w in plan_warnings(plan, analysis)}
-    assert ("stop_beyond_liquidation", short.id) not in codes
+    assert ("liquidation_before_stop", short.id) not in codes
 
 
 def test_sentence_when_liquidation_is_not_on_the_way_to_the_stop() -> None:

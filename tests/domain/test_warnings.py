@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.domain.engine import analyze
-from planner.domain.plan import Plan
+from planner.domain.plan import Plan, RiskLimits
 from planner.domain.scenarios import liquidating_market_move, shocked
 from planner.domain.warnings import SEVERITY_ORDER, PlanWarning, Warning, plan_warnings
 from tests.domain.decision_fixtures import make_plan, pos, spec_plan
@@ -22,8 +22,21 @@ def codes(plan: Plan) -> dict[str, list[str | None]]:
     return found
 
 
+def within_limits(plan: Plan, **limits: float) -> Plan:
+    """``plan`` with its risk limits set (the spec example risks 5.7 % of equity at its one
+    stop: above the default 2 % per position)."""
+    return plan.model_copy(
+        update={
+            "account": plan.account.model_copy(
+                update={"risk_limits": RiskLimits.model_validate(limits)}
+            )
+        }
+    )
+
+
 def test_a_sound_plan_has_no_warnings() -> None:
-    assert warnings_of(spec_plan()) == []
+    assert warnings_of(within_limits(spec_plan(), risk_per_position=0.06)) == []
+    assert [w.code for w in warnings_of(spec_plan())] == ["risk_per_position"]
     assert Warning is PlanWarning
 
 
@@ -37,7 +50,7 @@ def test_stop_beyond_liquidation() -> None:
     a = analyze(plan)
     assert a.position(0).liquidation_price > 2750  # liquidated before the stop
     assert a.position(1).liquidation_price > 170  # the stop comes first
-    found = [w for w in warnings_of(plan) if w.code == "stop_beyond_liquidation"]
+    found = [w for w in warnings_of(plan) if w.code == "liquidation_before_stop"]
     assert [w.position_id for w in found] == ["eth"]
     assert found[0].severity == "danger"
     assert "2,750.00" in found[0].text and "before the stop" in found[0].text
@@ -67,8 +80,7 @@ def test_pool_and_bucket_liquidated() -> None:
     a = analyze(plan)
     assert a.cross.liquidated and a.buckets[0].liquidated
     found = codes(plan)
-    assert found["pool_liquidated"] == [None]
-    assert found["bucket_liquidated"] == ["eth-conviction"]
+    assert found["liquidated"] == [None, "eth-conviction"]  # the pool, then the bucket
     assert all(w.severity == "danger" for w in warnings_of(plan)[:2])
 
 
@@ -121,7 +133,7 @@ def test_warnings_come_most_severe_first() -> None:
         wallet=24000,
     )
     found = warnings_of(plan)
-    assert {w.code for w in found} >= {"stop_beyond_liquidation", "tier_cliff", "nothing_available"}
+    assert {w.code for w in found} >= {"liquidation_before_stop", "tier_cliff", "nothing_available"}
     ranks = [SEVERITY_ORDER[w.severity] for w in found]
     assert ranks == sorted(ranks)
     assert found[0].to_dict()["severity"] == "danger"

@@ -217,7 +217,7 @@ def test_decision_tool_warnings_show_in_the_account_panel(qtbot, window) -> None
 
     # liquidation before the stop
     document.edit(lambda plan: edits.set_position_field(plan, 0, "stop_loss", 2705.0), "Stop")
-    shown("stop_beyond_liquidation")
+    shown("liquidation_before_stop")
     document.undo_stack.undo()
     # the next tier within 10 % of the BTC position's notional (floor 50,000 at 58,000 a BTC)
     document.edit(lambda plan: edits.set_position_field(plan, 1, "quantity", 0.84), "Size")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.domain.formatting import format_amount
+from planner.domain.plan import RiskLimits
 from planner.ui.document import edits
 from planner.ui.panels.account_panel import BAR_ROLE
 
@@ -58,6 +59,15 @@ def test_buckets_show_how_close_they_are_to_liquidation(qtbot, window) -> None:
 
 def test_warnings_in_plain_words(qtbot, window) -> None:
     panel, document = window.account, window.document
+    # the example risks 5.7 % of equity at its stop: within a 6 % limit, it has no warnings
+    limits = RiskLimits(risk_per_position=0.06)
+    document.edit(
+        lambda plan: plan.model_copy(
+            update={"account": plan.account.model_copy(update={"risk_limits": limits})}
+        ),
+        "Risk limits",
+    )
+    panel.refresh_warnings()
     assert panel.warning_texts() == ["No warnings."]
     document.edit(
         lambda plan: edits.set_position_field(plan, 0, "stop_loss", 2705.0), "Change stop"
