@@ -219,8 +219,8 @@ class AccountPanel(QScrollArea):
             self._grid.addWidget(account, 0, 0, 2, 1)
             self._grid.addWidget(cross, 0, 1)
             self._grid.addWidget(warnings, 1, 1)
-            self._grid.addWidget(buckets, 2, 0, 1, 2)
-            self._grid.addWidget(collateral, 3, 0, 1, 2)
+            self._grid.addWidget(collateral, 2, 0, 1, 2)
+            self._grid.addWidget(buckets, 3, 0, 1, 2)
         else:
             for row, group in enumerate(self._groups):
                 self._grid.addWidget(group, row, 0)

@@ -63,6 +63,7 @@ class CollateralGroup(QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(70)
+        self.table.setMaximumHeight(140)
         self.total = QLabel()
         self.total.setObjectName("collateral_value")
         self.asset_combo = QComboBox()
