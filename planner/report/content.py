@@ -36,6 +36,7 @@ from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep, s
 from planner.domain.twin import VARIANT_TITLES, PlanFigures, beyond_stop, compare
 from planner.domain.venues import VENUES
 from planner.domain.warnings import plan_warnings
+from planner.report.collateral_rows import collateral_rows
 from planner.report.model import (
     Block,
     Column,
@@ -257,6 +258,11 @@ class _Builder:
                     ("Position mode", mode),
                     ("Settlement currency", account.currency),
                     ("Wallet balance", self.amount(account.wallet_balance, unit=True)),
+                    *collateral_rows(
+                        self.analysis,
+                        lambda value: self.amount(value, unit=True),
+                        lambda symbol, value: self.price(symbol or "", value),
+                    ),
                     ("Taker fee", exact_percent(account.taker_fee_rate)),
                     ("Maker fee", exact_percent(account.maker_fee_rate)),
                     (
