@@ -27,7 +27,7 @@ def _measure(n_positions: int, *, chart: bool = True) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.engine import mixed_plan
-    from planner.domain.engine import analyze
+    from planner.domain.plan_analysis import analyze
     from planner.domain.warnings import plan_warnings
     from planner.ui.document.plan_document import PlanDocument
     from planner.ui.main_window import MainWindow

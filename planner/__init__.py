@@ -8,9 +8,9 @@ For scripts and notebooks::
 """
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.storage import load_plan
 
 __all__ = ["Analysis", "Plan", "PlanError", "analyze", "load_plan"]

@@ -7,6 +7,9 @@
     margin-planner compare PLAN [--json]           planned vs all-cross vs all-isolated
     margin-planner sweep PLAN (--symbol S | --market [--beta SYM=B ...]) [--from --to --steps]
     margin-planner export PLAN -o OUT.pdf [--paper a4|letter]   the plan's PDF report
+    margin-planner refresh PLAN [-o OUT] [--what marks,funding,tiers]   from the venue (network)
+    margin-planner import hyperliquid ADDRESS -o PLAN   positions of a wallet (network)
+    margin-planner import csv FILE -o PLAN [--venue --currency --wallet-balance]
 
 Each subcommand lives in ``planner/commands/<name>.py`` with ``add_arguments(parser)`` and
 ``run(args) -> int``; register it in ``COMMANDS``. Bad input prints one line on stderr and
@@ -31,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "the plan as planned, all-cross and all-isolated, side by side"),
     "sweep": ("sweep", "the account along a range of price moves, and the liquidations on the way"),
     "export": ("export", "write the plan's PDF report (assumptions, figures, charts, scenarios)"),
+    "refresh": ("refresh", "fetch marks, funding and tier tables from the plan's venue"),
+    "import": ("import_positions", "a plan from a Hyperliquid address or a CSV of positions"),
 }
 
 EXIT_OK = 0

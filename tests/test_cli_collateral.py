@@ -8,8 +8,8 @@ import json
 import pytest
 
 from planner.cli import main
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_amount, format_price
+from planner.domain.plan_analysis import analyze
 from planner.storage import load_plan
 from tests.conftest import EXAMPLES
 

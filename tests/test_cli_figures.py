@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planner.cli import main
-from planner.domain.engine import analyze
+from planner.domain.plan_analysis import analyze
 from planner.storage import load_plan
 
 EXAMPLES = Path(__file__).parent.parent / "resources" / "examples"

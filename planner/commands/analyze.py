@@ -8,8 +8,9 @@ import json
 from planner.commands.time_table import render_time
 from planner.commands.values_in import ValuesIn, add_values_in_argument, render_collateral
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_percent, format_price, format_quantity
+from planner.domain.plan_analysis import analyze
+from planner.marketdata.gap import add_venue_gaps, venue_gap_lines
 from planner.storage import load_plan
 
 
@@ -25,9 +26,11 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(load_plan(args.plan))
     values = ValuesIn.of(analysis.plan, args.values_in)
     if args.json:
-        print(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
+        document = analysis.to_dict()
+        add_venue_gaps(document, analysis)  # imported positions: ours beside the venue's
+        print(json.dumps(document, indent=2, allow_nan=False))
     else:
-        print(render_table(analysis, values))
+        print("\n".join([render_table(analysis, values), *venue_gap_lines(analysis)]))
     return 0
 
 

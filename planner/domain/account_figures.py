@@ -116,3 +116,16 @@ def account_figures(analysis: Analysis) -> AccountFigures:
 
 
 __all__ = ["AccountFigures", "account_figures", "worst_case_loss"]
+
+
+def beyond_stop(mark: float, liquidation: float | None, stop: float | None) -> float | None:
+    """How far the liquidation price lies beyond the stop, seen from the mark, as a fraction of
+    the stop price: > 0 when the stop comes first, < 0 when liquidation does. ``None`` when
+    either is missing or when liquidation is not on the way from the mark to the stop (a
+    hedged symbol's shared liquidation price can lie on the other side of the mark)."""
+    if liquidation is None or stop is None or stop == mark:
+        return None
+    toward_stop = 1.0 if stop > mark else -1.0
+    if (liquidation - mark) * toward_stop <= 0:
+        return None
+    return toward_stop * (liquidation - stop) / stop

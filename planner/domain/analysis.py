@@ -13,10 +13,9 @@ the many analyses that sweeps and solvers make pay nothing for them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -25,12 +24,22 @@ from planner.domain.plan import Plan
 from planner.domain.time_figures import Timeline
 
 if TYPE_CHECKING:
-    from planner.domain.account_figures import AccountFigures
     from planner.domain.book import Book, LegState
-    from planner.domain.warnings import PlanWarning
 
 ANALYSIS_FORMAT = "margin-planner.analysis"
 ANALYSIS_VERSION = 2
+
+
+class Derivations(Protocol):
+    """The figures an analysis derives from the engine's with the modules above it: the
+    account's decision figures, the warnings and the plan in time. ``plan_analysis`` provides
+    them (so this module imports none of those), each computed on first use and cached."""
+
+    def figures(self, analysis: Analysis) -> Any: ...
+
+    def warnings(self, analysis: Analysis) -> tuple[Any, ...]: ...
+
+    def timeline(self, analysis: Analysis) -> Timeline: ...
 
 
 def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
@@ -180,16 +189,21 @@ class Analysis:
     reward_to_risk: np.ndarray = field(repr=False)
     buckets: tuple[IsolatedBucket, ...] = ()
     collateral: tuple[CollateralResult, ...] = ()
-    #: how to compute the plan in time (funding, planned adds): the engine sets it, and it
-    #: runs on first use of ``timeline``
-    timeline_of: Callable[[Analysis], Timeline] | None = field(default=None, repr=False)
+    #: account figures, warnings and the plan in time (None: the engine's figures alone)
+    derived: Derivations | None = field(default=None, repr=False)
+
+    def _derivations(self) -> Derivations:
+        if self.derived is None:
+            raise RuntimeError(
+                "this analysis holds the engine's figures only: use planner.analyze() "
+                "(planner.domain.plan_analysis) for account figures, warnings and the plan in time"
+            )
+        return self.derived
 
     @cached_property
     def timeline(self) -> Timeline:
         """Funding over the horizon and the position after each planned add."""
-        if self.timeline_of is None:
-            raise RuntimeError("this analysis was made at fixed marks only (no timeline)")
-        return self.timeline_of(self)
+        return self._derivations().timeline(self)
 
     @property
     def venue(self) -> str:
@@ -246,18 +260,16 @@ class Analysis:
         return tuple(self.position(i) for i in range(len(self.plan.positions)))
 
     @cached_property
-    def figures(self) -> AccountFigures:
-        """Gross notional, effective leverage, loss at the stops, worst-case loss, …"""
-        from planner.domain.account_figures import account_figures
-
-        return account_figures(self)
+    def figures(self) -> Any:
+        """Gross notional, effective leverage, loss at the stops, worst-case loss, …
+        (``account_figures.AccountFigures``)."""
+        return self._derivations().figures(self)
 
     @cached_property
-    def warnings(self) -> tuple[PlanWarning, ...]:
-        """Every risk the plan carries at these marks, most severe first."""
-        from planner.domain.warnings import compute_warnings
-
-        return tuple(compute_warnings(self))
+    def warnings(self) -> tuple[Any, ...]:
+        """Every risk the plan carries at these marks, most severe first
+        (``warnings.PlanWarning``)."""
+        return self._derivations().warnings(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
@@ -350,7 +362,7 @@ class Analysis:
         liquidation_u: np.ndarray,
         bankruptcy_u: np.ndarray,
         *,
-        timeline_of: Callable[[Analysis], Timeline] | None = None,
+        derived: Derivations | None = None,
     ) -> Analysis:
         from planner.domain.book import pnl_coefficients
 
@@ -523,7 +535,7 @@ class Analysis:
             reward_to_risk=reward_to_risk,
             buckets=buckets,
             collateral=collateral_results(book, state, group_lp, cross_equity - cross_mm),
-            timeline_of=timeline_of,
+            derived=derived,
         )
 
 

@@ -18,16 +18,11 @@ liquidation price (see ``_nearest_root``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 import numpy as np
 
-from planner.domain.analysis import Analysis
+from planner.domain.analysis import Analysis, Derivations
 from planner.domain.book import Book, LegState, build_book
 from planner.domain.plan import Plan
-from planner.domain.time_figures import Timeline
-from planner.domain.timeline import plan_in_time
 
 
 def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:
@@ -197,23 +192,12 @@ def _valid(u: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(u) & (u > 0), u, np.nan)
 
 
-def analyze(plan: Plan) -> Analysis:
-    """Every figure of the plan at its marks (spec/plan-format.md, analysis output); its
-    ``timeline`` (funding over the horizon, planned adds) is computed on first use."""
-    return _analyze(plan, _TIMELINE)
-
-
-def analyze_at_marks(plan: Plan) -> Analysis:
-    """The plan held at its marks as it is now: no funding paid, no planned add filled."""
-    return _analyze(plan, None)
-
-
-def _analyze(plan: Plan, timeline_of: Callable[[Analysis], Timeline] | None) -> Analysis:
+def analyze(plan: Plan, derived: Derivations | None = None) -> Analysis:
+    """Every figure of the plan at its marks that the engine computes (spec/plan-format.md);
+    ``derived`` (``plan_analysis``) adds the account figures, warnings and the plan in time —
+    ``planner.analyze`` is this with them."""
     book = build_book(plan)
     state = valuate(book, book.mark_u)
     collateral = group_collateral(book, state)
     liquidation_u, bankruptcy_u = solve_groups(book, state, collateral)
-    return Analysis.from_arrays(book, state, liquidation_u, bankruptcy_u, timeline_of=timeline_of)
-
-
-_TIMELINE = partial(plan_in_time, analyze=analyze_at_marks)
+    return Analysis.from_arrays(book, state, liquidation_u, bankruptcy_u, derived=derived)

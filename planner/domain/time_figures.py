@@ -3,7 +3,7 @@ add (spec/plan-format-v2.md). Plain data; ``funding`` and ``scale_in`` compute i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -45,15 +45,13 @@ class Fill:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanWarning:
-    """A risk in plain words (the top-level ``warnings[]`` of the analysis)."""
+class TimeRisk:
+    """A risk of the plan in time, for the plan's warnings (``warnings.compute_warnings``)."""
 
+    severity: str  # "danger" or "warning"
     code: str
     position: str | None
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "position": self.position, "message": self.message}
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +60,3 @@ class Timeline:
 
     funding: FundingFigures
     fills: tuple[tuple[Fill, ...], ...]  # per position, in fill order
-    warnings: tuple[PlanWarning, ...] = field(default=())

@@ -1,9 +1,10 @@
 """The plan in time for one analysis: funding over the horizon, the position after each planned
-add, and the warnings they raise (``scale_in_unreachable``, ``funding_liquidates``).
+add, and the risks they carry (``scale_in_unreachable``, ``funding_liquidates``, which
+``warnings`` words with the rest).
 
-``analyze`` (the engine's own function at fixed marks) is passed in, so that this module and
-the engine stay apart: the engine hands every analysis a way to compute its timeline on first
-use, and a plan without funding or planned adds pays nothing for it.
+``analyze`` (the engine's own function at fixed marks) is passed in: ``plan_analysis`` hands it
+over when an analysis first needs its timeline, so a plan without funding or planned adds pays
+nothing for it.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from planner.domain.formatting import format_amount, format_percent, format_pric
 from planner.domain.funding import funding_figures
 from planner.domain.plan import Plan
 from planner.domain.scale_in import scale_in_figures
-from planner.domain.time_figures import Fill, FundingFigures, PlanWarning, Timeline
+from planner.domain.time_figures import Timeline, TimeRisk
 
 
 def plan_in_time(analysis: Analysis, analyze: Callable[[Plan], Analysis]) -> Timeline:
     plan = analysis.plan
     funding = funding_figures(plan, analysis, analyze)
     fills = scale_in_figures(plan, analysis, analyze)
-    return Timeline(funding, fills, _warnings(analysis, funding, fills))
+    return Timeline(funding, fills)
 
 
 def _duration(hours: float) -> str:
@@ -31,12 +32,12 @@ def _duration(hours: float) -> str:
     return f"{hours / 24:,.1f} days"
 
 
-def _warnings(
-    analysis: Analysis, funding: FundingFigures, fills: tuple[tuple[Fill, ...], ...]
-) -> tuple[PlanWarning, ...]:
+def time_risks(analysis: Analysis) -> list[TimeRisk]:
+    """Adds that cannot fill, and funding that alone liquidates within the horizon."""
     plan = analysis.plan
+    funding, fills = analysis.timeline.funding, analysis.timeline.fills
     currency = plan.account.currency
-    found: list[PlanWarning] = []
+    found: list[TimeRisk] = []
     markets = {m.symbol: m for m in plan.markets}
     for i, pos in enumerate(plan.positions):
         result = analysis.positions[i]
@@ -45,7 +46,8 @@ def _warnings(
                 continue
             before = fills[i][k - 2].liquidation_price if k > 1 else result.liquidation_price
             found.append(
-                PlanWarning(
+                TimeRisk(
+                    "danger",
                     "scale_in_unreachable",
                     pos.id,
                     f"{pos.id}: add {k} at {format_price(fill.price)} cannot fill — the "
@@ -64,7 +66,8 @@ def _warnings(
             market = markets[pos.symbol]
             where = "the cross pool" if pos.margin_mode == "cross" else "its isolated bucket"
             found.append(
-                PlanWarning(
+                TimeRisk(
+                    "danger",
                     "funding_liquidates",
                     pos.id,
                     f"{pos.id}: funding at {format_percent(market.funding_rate, 4)} per "
@@ -75,4 +78,4 @@ def _warnings(
                     "the size or shorten the horizon.",
                 )
             )
-    return tuple(found)
+    return found

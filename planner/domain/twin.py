@@ -27,11 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from planner.domain.account_figures import beyond_stop
 from planner.domain.analysis import Analysis, PositionResult
-from planner.domain.engine import analyze
 from planner.domain.finite import finite_or_none
 from planner.domain.formatting import format_amount, format_percent
 from planner.domain.plan import Plan, Position
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import VARIANTS, liquidating_market_move, variant_plans
 
 COMPARISON_FORMAT = "margin-planner.comparison"
@@ -171,19 +172,6 @@ class Comparison:
                 for p in self.positions
             ],
         }
-
-
-def beyond_stop(mark: float, liquidation: float | None, stop: float | None) -> float | None:
-    """How far the liquidation price lies beyond the stop, seen from the mark, as a fraction of
-    the stop price: > 0 when the stop comes first, < 0 when liquidation does. ``None`` when
-    either is missing or when liquidation is not on the way from the mark to the stop (a
-    hedged symbol's shared liquidation price can lie on the other side of the mark)."""
-    if liquidation is None or stop is None or stop == mark:
-        return None
-    toward_stop = 1.0 if stop > mark else -1.0
-    if (liquidation - mark) * toward_stop <= 0:
-        return None
-    return toward_stop * (liquidation - stop) / stop
 
 
 def _figures(

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from planner.domain.account_figures import beyond_stop
 from planner.domain.book import build_book
 from planner.domain.engine import entry_notional, valuate
 from planner.domain.errors import PlanError
@@ -53,7 +54,7 @@ from planner.domain.sizing import (
     round_down_significant,
     round_down_to_step,
 )
-from planner.domain.twin import beyond_stop
+from planner.domain.timeline import time_risks
 
 if TYPE_CHECKING:
     from planner.domain.analysis import Analysis
@@ -102,9 +103,7 @@ Warning = PlanWarning
 def plan_warnings(plan: Plan, analysis: Analysis) -> list[PlanWarning]:
     """Everything worth a trader's attention in ``plan`` (``analysis`` = ``analyze(plan)``)."""
     if analysis.plan is not plan and analysis.plan != plan:
-        from planner.domain.engine import analyze
-
-        analysis = analyze(plan)
+        raise ValueError("the analysis is not the plan's")
     return list(analysis.warnings)
 
 
@@ -166,6 +165,8 @@ def compute_warnings(analysis: Analysis) -> list[PlanWarning]:
         )
     w.found.extend(_tier_warnings(plan))
     _quantity_steps(w)
+    for risk in time_risks(analysis):
+        w.add(risk.severity, risk.code, risk.text, risk.position)
     w.found.sort(key=lambda warning: SEVERITY_ORDER[warning.severity])
     return w.found
 

@@ -20,7 +20,6 @@ from pathlib import PurePath
 import numpy as np
 
 from planner.domain.analysis import Analysis, PositionResult
-from planner.domain.engine import analyze
 from planner.domain.formatting import (
     MISSING,
     format_amount,
@@ -32,6 +31,7 @@ from planner.domain.formatting import (
 )
 from planner.domain.ladder import Level, symbol_ladder
 from planner.domain.plan import FlatMaintenance, Market, Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep, sweep_variants
 from planner.domain.twin import VARIANT_TITLES, PlanFigures, beyond_stop, compare
 from planner.domain.venues import VENUES

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from planner.domain.engine import analyze
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import shocked
 from planner.domain.twin import compare
 from planner.storage import load_plan

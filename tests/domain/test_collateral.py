@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from planner.domain.engine import analyze
 from planner.domain.maps import two_asset_map
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import shocked, sweep
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from planner.domain import maps
-from planner.domain.engine import analyze, valuate
+from planner.domain.engine import valuate
 from planner.domain.errors import PlanError
 from planner.domain.maps import (
     ALIVE,
@@ -19,6 +19,7 @@ from planner.domain.maps import (
     two_asset_map,
 )
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import path as scenario_path
 from planner.domain.scenarios import shocked
 from tests.domain.decision_fixtures import (

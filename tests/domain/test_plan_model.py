@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError, describe
 from planner.domain.plan import PLAN_VERSION, Plan
+from planner.domain.plan_analysis import analyze
 from planner.storage.plan_file import plan_from_data
 
 SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec_example.tplan"

@@ -16,10 +16,10 @@ import pytest
 from pydantic import ValidationError
 
 from planner.cli import main
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError, describe
 from planner.domain.finite import finite_or_none
 from planner.domain.plan import PLAN_VERSION, Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.twin import compare
 from planner.storage import load_plan, parse_plan_bytes, plan_to_bytes
 from planner.storage.plan_file import plan_to_data

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.plan import Market, Plan
+from planner.domain.plan_analysis import analyze
 
 VENUES = ("binance", "bybit", "okx", "hyperliquid")
 SETTINGS = settings(

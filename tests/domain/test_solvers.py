@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan, Position
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import liquidating_market_move, with_added_margin
 from planner.domain.solvers import (
     largest_cross_quantity,

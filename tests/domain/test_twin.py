@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_amount, format_percent
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import liquidating_market_move, with_margin_mode
 from planner.domain.twin import Comparison, compare
 from tests.domain.decision_fixtures import (
@@ -168,7 +168,7 @@ def test_hedge_short_leg_is_not_liquidated_before_its_stop_by_a_price_below_the_
     from pathlib import Path
 
     from planner import load_plan
-    from planner.domain.engine import analyze
+    from planner.domain.plan_analysis import analyze
     from planner.domain.twin import compare
     from planner.domain.warnings import plan_warnings
 

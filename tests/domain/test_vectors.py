@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.plan import Market, Plan, TierTable
+from planner.domain.plan_analysis import analyze
 from planner.domain.tiers import maintenance_amount_after, max_leverage_for_margin
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from planner.domain.engine import analyze
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import shocked
 from planner.domain.solvers import size_for_risk
 from planner.domain.warnings import PlanWarning, plan_warnings

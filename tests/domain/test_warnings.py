@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.domain.engine import analyze
 from planner.domain.plan import Plan, RiskLimits
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import liquidating_market_move, shocked
 from planner.domain.warnings import SEVERITY_ORDER, PlanWarning, Warning, plan_warnings
 from tests.domain.decision_fixtures import make_plan, pos, spec_plan

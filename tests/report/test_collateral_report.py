@@ -3,8 +3,8 @@ pool and the asset's own liquidation price."""
 
 from __future__ import annotations
 
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_amount, format_price
+from planner.domain.plan_analysis import analyze
 from planner.report.content import build_report
 from planner.report.model import KeyValueList
 from planner.storage import load_plan

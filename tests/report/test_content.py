@@ -10,9 +10,9 @@ from importlib.metadata import version
 
 import pytest
 
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.plan import FlatMaintenance, Plan, TierTable
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import sweep
 from planner.domain.twin import compare
 from planner.domain.venues import VENUES

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_price
 from planner.domain.plan import Plan, TierTable
+from planner.domain.plan_analysis import analyze
 from planner.domain.venues import VENUES
 from planner.report.content import build_report, exact_percent
 from planner.report.pdf import export_pdf, render_report, write_pdf

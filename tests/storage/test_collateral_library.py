@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from planner.domain.engine import analyze
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.storage.collateral_library import (
     COLLATERAL_VENUES,
     assets_for,

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.plan import Market, Plan, TierTable
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import shocked
 from planner.storage import load_plan, plan_to_bytes
 from planner.storage.tier_library import tier_table

@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.ui.document import edits
 from planner.ui.document.commands import ReplacePlanCommand
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
 from planner.domain.formatting import (
     MISSING,
@@ -40,6 +39,7 @@ from planner.domain.formatting import (
     format_price,
 )
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import LiquidationEvent, Sweep, shocked, sweep
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from planner.domain import engine
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import (
     LiquidationEvent,
     Sweep,

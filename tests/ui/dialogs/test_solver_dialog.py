@@ -9,8 +9,8 @@ import math
 import pytest
 
 from planner.domain import solvers
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_quantity
+from planner.domain.plan_analysis import analyze
 from planner.domain.twin import beyond_stop
 from planner.domain.warnings import plan_warnings
 from planner.ui.dialogs.solvers.solver_dialog import (

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from planner.domain.analysis import Analysis
-from planner.domain.engine import analyze
 from planner.domain.formatting import format_amount, format_percent, format_price
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import shocked, sweep
 from planner.ui.document import edits
 from planner.ui.panels.shock_panel import SWEEP_STEPS, ShockPanel

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import solvers
-from planner.domain.engine import analyze
 from planner.domain.formatting import (
     format_amount,
     format_leverage,
@@ -20,6 +19,7 @@ from planner.domain.formatting import (
     format_quantity,
 )
 from planner.domain.plan import Plan, Side
+from planner.domain.plan_analysis import analyze
 from planner.ui.dialogs.solvers.page import (
     QUANTITY_DECIMALS,
     Answer,

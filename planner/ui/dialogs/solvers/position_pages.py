@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import solvers
-from planner.domain.engine import analyze
 from planner.domain.formatting import (
     amount_decimals,
     format_amount,
@@ -23,6 +22,7 @@ from planner.domain.formatting import (
     format_quantity,
 )
 from planner.domain.plan import Plan, Position
+from planner.domain.plan_analysis import analyze
 from planner.ui.dialogs.solvers.page import (
     DEFAULT_BUFFER_PERCENT,
     DEFAULT_RISK_PERCENT,

@@ -1,0 +1,58 @@
+"""``margin-planner refresh PLAN [-o OUT] [--what marks,funding,tiers]``: marks, funding and
+tier tables from the plan's venue (public endpoints; see README "What is sent where").
+
+Writes the refreshed plan to OUT (default: PLAN itself, keeping ``PLAN.bak``) and prints a
+summary: marks updated, tier tables changed, liquidation prices that moved and by how much.
+Exit codes: 0 done; 2 bad input (plan, ``--what``, a symbol the venue does not list);
+3 venue unreachable or its answer unusable (timeouts, HTTP 429/5xx, truncated JSON, a rule
+broken); 1 the output cannot be written. On any failure no file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from planner.marketdata.errors import MarketDataError
+from planner.marketdata.refresh import apply_market_data, fetch_market_data, parse_what
+from planner.storage import SaveError, load_plan, save_plan
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", metavar="PLAN", help="a .tplan file")
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="write the refreshed plan here (default: PLAN)"
+    )
+    parser.add_argument(
+        "--what",
+        default="marks,funding,tiers",
+        metavar="LIST",
+        help="what to fetch, comma-separated: marks, funding, tiers (default: all three)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = load_plan(args.plan)  # PlanError → one line, exit 2 (planner.cli)
+    try:
+        what = parse_what(args.what)
+        data = fetch_market_data(plan, what)
+        new_plan, summary = apply_market_data(plan, data)
+    except MarketDataError as error:
+        print(f"margin-planner: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("margin-planner: cancelled; nothing was written", file=sys.stderr)
+        return EXIT_FAILED
+    output = args.output or args.plan
+    try:
+        save_plan(new_plan, output)
+    except SaveError as error:
+        print(f"margin-planner: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in summary.lines():
+        print(line)
+    print(f"wrote {output}")
+    return EXIT_OK
