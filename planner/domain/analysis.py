@@ -22,6 +22,13 @@ import numpy as np
 
 from planner.domain.finite import finite_or_none
 from planner.domain.plan import Plan
+from planner.domain.results import (
+    CollateralResult,
+    CrossPool,
+    IsolatedBucket,
+    PositionResult,
+    TakeProfitResult,
+)
 from planner.domain.time_figures import Timeline
 
 if TYPE_CHECKING:
@@ -47,71 +54,6 @@ def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
     """The cross pool is liquidated when its equity falls to its maintenance margin (or below
     zero, which an empty pool can reach when isolated margins exceed the wallet)."""
     return (equity < 0) | ((maintenance > 0) & (equity <= maintenance))
-
-
-@dataclass(frozen=True, slots=True)
-class CrossPool:
-    wallet_balance: float
-    unrealized_pnl: float
-    equity: float
-    initial_margin: float
-    maintenance_margin: float
-    available: float
-    risk_ratio: float | None
-    liquidated: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TakeProfitResult:
-    price: float
-    fraction: float
-    reward: float  # net of entry and exit taker fees on that fraction
-
-
-@dataclass(frozen=True, slots=True)
-class PositionResult:
-    id: str
-    symbol: str
-    side: str
-    margin_mode: str
-    quantity: float
-    entry_price: float
-    mark_price: float
-    notional: float
-    initial_margin: float
-    margin: float | None
-    unrealized_pnl: float
-    equity: float | None
-    maintenance_rate: float
-    maintenance_amount: float
-    maintenance_margin: float
-    risk_ratio: float | None
-    liquidation_price: float | None
-    bankruptcy_price: float | None
-    liquidation_distance: float | None
-    loss_at_stop: float | None
-    max_loss: float
-    liquidated: bool
-    break_even_price: float
-    take_profits: tuple[TakeProfitResult, ...]
-    reward_to_risk: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class IsolatedBucket:
-    """One isolated exchange position: the netted positions of one symbol and side."""
-
-    symbol: str
-    side: str
-    position_ids: tuple[str, ...]
-    margin: float
-    unrealized_pnl: float
-    equity: float
-    maintenance_margin: float
-    risk_ratio: float | None
-    liquidation_price: float | None
-    bankruptcy_price: float | None
-    liquidated: bool
 
 
 _POSITION_COLUMNS = (
@@ -190,6 +132,7 @@ class Analysis:
     take_profit_rewards: tuple[tuple[float, ...], ...] = field(repr=False)
     reward_to_risk: np.ndarray = field(repr=False)
     buckets: tuple[IsolatedBucket, ...] = ()
+    collateral: tuple[CollateralResult, ...] = ()
     #: account figures, warnings and the plan in time (None: the engine's figures alone)
     derived: Derivations | None = field(default=None, repr=False)
 
@@ -345,6 +288,7 @@ class Analysis:
                         "available": cross.available,
                         "risk_ratio": cross.risk_ratio,
                         "liquidated": cross.liquidated,
+                        "collateral_value": cross.collateral_value,
                     },
                     "isolated_buckets": [
                         {
@@ -362,6 +306,7 @@ class Analysis:
                         }
                         for b in self.buckets
                     ],
+                    "collateral": [c.to_dict() for c in self.collateral],
                 }
             ),
             "positions": records,
@@ -402,8 +347,8 @@ class Analysis:
         group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
         group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
 
-        # legs: buckets and the pool
-        cross_leg = ~book.leg_isolated
+        # legs: buckets and the pool (collateral legs count as collateral, not as PnL)
+        cross_leg = ~book.leg_isolated & ~book.leg_collateral
         leg_equity = book.leg_margin + state.pnl
         leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
         leg_liquidated = leg_equity <= state.maintenance
@@ -424,7 +369,9 @@ class Analysis:
 
         cross_wallet = wallet - float(book.leg_margin.sum())
         cross_pnl = float((state.pnl * cross_leg).sum())
-        cross_equity = cross_wallet + cross_pnl
+        collateral_value = float(state.pnl[book.leg_collateral].sum())
+        collateral_value += book.collateral_fixed_value
+        cross_equity = cross_wallet + cross_pnl + collateral_value
         cross_mm = float((state.maintenance * cross_leg).sum())
         cross_im = float(((notional / book.pos_leverage) * ~isolated).sum())
         cross_liquidated = bool(pool_failed(np.float64(cross_equity), np.float64(cross_mm)))
@@ -437,6 +384,7 @@ class Analysis:
             available=max(0.0, cross_equity - cross_im),
             risk_ratio=cross_mm / cross_equity if cross_equity > 0 else None,
             liquidated=cross_liquidated,
+            collateral_value=collateral_value,
         )
 
         group = book.leg_group[leg]
@@ -545,7 +493,7 @@ class Analysis:
             plan=plan,
             wallet_balance=wallet,
             unrealized_pnl=total_pnl,
-            equity=wallet + total_pnl,
+            equity=wallet + total_pnl + collateral_value,
             isolated_margin=float(book.leg_margin.sum()),
             cross=cross,
             columns=columns,
@@ -554,5 +502,42 @@ class Analysis:
             take_profit_rewards=tuple(rewards),
             reward_to_risk=reward_to_risk,
             buckets=buckets,
+            collateral=collateral_results(book, state, group_lp, cross_equity - cross_mm),
             derived=derived,
         )
+
+
+def collateral_results(
+    book: Book, state: LegState, group_lp: np.ndarray, pool_health: float
+) -> tuple[CollateralResult, ...]:
+    """Every collateral item at the marks, with its own liquidation price: the price of the
+    asset alone at which the pool fails. Priced by a market S: the engine's cross liquidation
+    price of S (S's positions and collateral move together, every other mark held). At a fixed
+    price p0 the pool's health is linear in the asset's price p: h + units·(p − p0) = 0. None
+    when the pool carries no cross position (nothing to liquidate) or the root is not > 0."""
+    items = book.plan.account.collateral
+    if not items:
+        return ()
+    has_cross = bool((~book.leg_isolated & ~book.leg_collateral).any())
+    marks = [m.mark_price for m in book.plan.markets]
+    index = {m.symbol: k for k, m in enumerate(book.plan.markets)}
+    results = []
+    for item, leg, units in zip(
+        items, book.collateral_leg.tolist(), book.collateral_units.tolist(), strict=True
+    ):
+        liquidation: float | None = None
+        if leg >= 0:
+            assert item.price_symbol is not None
+            price = marks[index[item.price_symbol]]
+            value = float(state.pnl[leg])
+            if has_cross:
+                liquidation = _opt_value(float(group_lp[book.leg_group[leg]]))
+        else:
+            assert item.price is not None
+            price = item.price
+            value = item.value_at(price)
+            if has_cross and units > 0:
+                root = price - pool_health / units
+                liquidation = root if math.isfinite(root) and root > 0 else None
+        results.append(CollateralResult(item.asset, item.amount, price, value, liquidation))
+    return tuple(results)

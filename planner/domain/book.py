@@ -76,6 +76,11 @@ class Book:
     # groups (G): isolated legs first (group i = isolated leg), then one per cross symbol
     group_market: np.ndarray  # int (G,)
     group_isolated: np.ndarray  # bool (G,)
+    # collateral (spec v2): one leg per item priced by a market, after the positions' legs
+    leg_collateral: np.ndarray  # bool (L,) the leg is collateral, not a position
+    collateral_leg: np.ndarray  # int (C,) each item's leg, −1 for a fixed price
+    collateral_units: np.ndarray  # (C,) Σ slices × ratio: value per unit of price
+    collateral_fixed_value: float  # Σ value of the items at a fixed price
 
     @property
     def plan(self) -> Plan:
@@ -155,6 +160,24 @@ def _tier_rows(market: Market) -> tuple[list[float], list[float], list[float]]:
     return [0.0], [rule.mmr], [rule.maintenance_amount]
 
 
+@dataclass(frozen=True, slots=True)
+class _CollateralColumns:
+    market: np.ndarray  # int (C,) the pricing market, −1 for a fixed price
+    units: np.ndarray  # (C,) Σ slices × ratio
+    fixed_value: float
+
+
+def _collateral_columns(plan: Plan, index: dict[str, int]) -> _CollateralColumns:
+    items = plan.account.collateral
+    market = np.array(
+        [-1 if c.price_symbol is None else index[c.price_symbol] for c in items], dtype=np.intp
+    )
+    # value is linear in price: value_at(1) is the value of one unit of price
+    units = np.array([c.value_at(1.0) for c in items], dtype=float)
+    fixed = sum(c.value_at(c.price) for c in items if c.price is not None)
+    return _CollateralColumns(market, units, float(fixed))
+
+
 def _build(plan: Plan) -> Book:
     hit = _CACHE.get(id(plan))
     if hit is not None and hit.plan_ref() is plan:
@@ -223,17 +246,48 @@ def _build(plan: Plan) -> Book:
     leg_isolated[pos_leg] = pos_isolated
     leg_margin = np.bincount(pos_leg, pos_margin, n_legs)
     leg_a, leg_b = pnl_coefficients(leg_sign, leg_q, leg_entry, leg_inverse)
+    leg_entry_notional = (
+        np.where(leg_inverse, leg_q / leg_entry, leg_q * leg_entry) if n_legs else leg_q
+    )
+    leg_floors, leg_mmr, leg_cum = floors[leg_market], mmr[leg_market], cum[leg_market]
+    leg_last_tier = n_tiers[leg_market] - 1
+
+    # collateral priced by a market: one more cross leg each (quantity 0, PnL units·u)
+    collateral = _collateral_columns(plan, index)
+    coll_leg = np.full(len(collateral.units), -1, dtype=np.intp)
+    priced = (collateral.market >= 0).nonzero()[0]
+    coll_leg[priced] = n_legs + np.arange(len(priced))
+    leg_collateral = np.zeros(n_legs + len(priced), dtype=bool)
+    leg_collateral[n_legs:] = True
+    if len(priced):
+        extra = len(priced)
+        zeros = np.zeros(extra)
+        leg_market = np.concatenate([leg_market, collateral.market[priced]])
+        leg_sign = np.concatenate([leg_sign, np.ones(extra)])
+        leg_q = np.concatenate([leg_q, zeros])
+        leg_entry = np.concatenate([leg_entry, zeros])
+        leg_isolated = np.concatenate([leg_isolated, np.zeros(extra, dtype=bool)])
+        leg_margin = np.concatenate([leg_margin, zeros])
+        leg_a = np.concatenate([leg_a, zeros])
+        leg_b = np.concatenate([leg_b, collateral.units[priced]])
+        leg_entry_notional = np.concatenate([leg_entry_notional, zeros])
+        no_tiers = np.zeros((extra, k_max))
+        first_only = np.full((extra, k_max), np.inf)
+        first_only[:, 0] = 0.0
+        leg_floors = np.concatenate([leg_floors, first_only])
+        leg_mmr = np.concatenate([leg_mmr, no_tiers])
+        leg_cum = np.concatenate([leg_cum, no_tiers])
+        leg_last_tier = np.concatenate([leg_last_tier, np.zeros(extra, dtype=np.intp)])
+        n_legs += extra
 
     # groups: each isolated leg alone, then the cross legs of each market together
     iso_legs = leg_isolated.nonzero()[0]
-    cross_leg_market = leg_market[~leg_isolated]  # sorted, as the legs are
-    cross_first = np.ones(len(cross_leg_market), dtype=bool)
-    cross_first[1:] = cross_leg_market[1:] != cross_leg_market[:-1]
-    cross_markets = cross_leg_market[cross_first]
-    cross_group = np.cumsum(cross_first) - 1
+    cross_markets = np.unique(leg_market[~leg_isolated])
     leg_group = np.empty(n_legs, dtype=np.intp)
     leg_group[iso_legs] = np.arange(len(iso_legs))
-    leg_group[~leg_isolated] = len(iso_legs) + cross_group
+    leg_group[~leg_isolated] = len(iso_legs) + np.searchsorted(
+        cross_markets, leg_market[~leg_isolated]
+    )
     group_market = np.concatenate([leg_market[iso_legs], cross_markets]).astype(np.intp)
     group_isolated = np.concatenate(
         [np.ones(len(iso_legs), dtype=bool), np.zeros(len(cross_markets), dtype=bool)]
@@ -274,16 +328,18 @@ def _build(plan: Plan) -> Book:
         leg_group=leg_group,
         leg_a=leg_a,
         leg_b=leg_b,
-        leg_entry_notional=np.where(leg_inverse, leg_q / leg_entry, leg_q * leg_entry)
-        if n_legs
-        else leg_q,
-        leg_floors=floors[leg_market],
-        leg_mmr=mmr[leg_market],
-        leg_cum=cum[leg_market],
-        leg_last_tier=n_tiers[leg_market] - 1,
+        leg_entry_notional=leg_entry_notional,
+        leg_floors=leg_floors,
+        leg_mmr=leg_mmr,
+        leg_cum=leg_cum,
+        leg_last_tier=leg_last_tier,
         leg_tier_base=np.arange(n_legs) * k_max,
         group_market=group_market,
         group_isolated=group_isolated,
+        leg_collateral=leg_collateral,
+        collateral_leg=coll_leg,
+        collateral_units=collateral.units,
+        collateral_fixed_value=collateral.fixed_value,
     )
     _CACHE[id(plan)] = book
     while len(_CACHE) > _CACHE_SIZE:

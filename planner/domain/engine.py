@@ -96,7 +96,10 @@ def valuate(book: Book, mark_u: np.ndarray) -> LegState:
 
 
 def cross_wallet(book: Book) -> float:
-    return book.plan.account.wallet_balance - float(book.leg_margin.sum())
+    """What the pool stands on besides its legs: the wallet less every isolated margin, plus
+    collateral at a fixed price (collateral priced by a market is a leg of the pool)."""
+    wallet = book.plan.account.wallet_balance - float(book.leg_margin.sum())
+    return wallet + book.collateral_fixed_value
 
 
 def group_collateral(book: Book, state: LegState) -> np.ndarray:

@@ -328,11 +328,22 @@ class Plan(_Model):
                 raise rule_error(f"markets[{i}].symbol", market.symbol, "symbols must be unique")
             markets[market.symbol] = market
         for i, item in enumerate(self.account.collateral):
-            if item.price_symbol is not None and item.price_symbol not in markets:
+            if item.price_symbol is None:
+                continue
+            pricing = markets.get(item.price_symbol)
+            if pricing is None:
                 raise rule_error(
                     f"account.collateral[{i}].price_symbol",
                     item.price_symbol,
                     "no market with this symbol",
+                )
+            if pricing.contract == "inverse":
+                # an inverse market's mark is in USD, not in the account's currency
+                raise rule_error(
+                    f"account.collateral[{i}].price_symbol",
+                    item.price_symbol,
+                    "an inverse market's mark is not a price in the account's currency; "
+                    "price collateral by a linear market or give a fixed price",
                 )
 
         ids: set[str] = set()

@@ -97,9 +97,11 @@ def symbol_curves(analysis: Analysis, moves: np.ndarray = CURVE_GRID) -> dict[st
     pool_mm = pool_mm0 + _by_market(
         state.maintenance[:, cross_idx] - state0.maintenance[cross_idx], cross_market, n_markets
     )
-    has_cross = cross_idx.size > 0
+    # collateral legs are in the pool but carry no position: alone they liquidate nothing
+    carries = cross & ~book.leg_collateral
+    has_cross = bool(carries.any())
     pool_dead0 = has_cross and bool(pool_failed(np.float64(pool_eq0), np.float64(pool_mm0)))
-    market_has_cross = np.bincount(cross_market, minlength=n_markets) > 0
+    market_has_cross = np.bincount(leg_market[carries], minlength=n_markets) > 0
     pool_down, pool_up = _pool_moves(
         analysis, book, xs, marks, pool_eq - pool_mm, pool_failed(pool_eq, pool_mm)
     )

@@ -206,7 +206,7 @@ def liquidating_market_move(
         raise PlanError(f"direction = {direction!r}: must be -1 or +1", field="direction")
     weights = beta_vector(plan, betas)
     layout = PathLayout.of(plan)
-    if layout.cross_legs.size == 0:
+    if not layout.has_cross:
         return None
     w = direction * weights
     # the largest |x| that keeps every price above 0; the grid only has to bracket the first

@@ -22,7 +22,15 @@ from planner.domain.analysis import Analysis
 from planner.domain.plan import Plan
 from planner.domain.plan_analysis import analyze
 from planner.domain.venues import VENUES
-from planner.report.content import appendix, charts, comparison, factsheet, positions, shocks
+from planner.report.content import (
+    appendix,
+    charts,
+    comparison,
+    factsheet,
+    positions,
+    shocks,
+    time,
+)
 from planner.report.content.base import Context, exact_percent
 from planner.report.content.shocks import SHOCK_MOVES
 from planner.report.model import KeyValueList, ReportDocument
@@ -77,10 +85,12 @@ def build_report(
         cover_items.append(("Plan file", PurePath(source).name))
     cover_items.append(("Plan fingerprint", f"SHA-256 {fingerprint[:16]}…"))
     attachment_name = _attachment_name(plan, source)
+    in_time = time.scaling_in(ctx)
     sections = (
         factsheet.summary(ctx),
         appendix.disclaimer(ctx),  # on page 1, under the figures it qualifies
         positions.positions(ctx),
+        *((in_time,) if in_time is not None else ()),
         charts.charts(ctx),
         comparison.twin(ctx),
         shocks.shocks(ctx),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from planner.domain.book import build_book
 from planner.domain.engine import valuate
 from planner.domain.formatting import MISSING, format_leverage, format_quantity
-from planner.domain.plan import FlatMaintenance, Market
+from planner.domain.plan import FlatMaintenance, Market, RiskLimits
 from planner.domain.venues import VENUES
 from planner.report.content.base import Context, exact_percent
+from planner.report.content.collateral_rows import collateral_rows
 from planner.report.model import Block, Column, KeyValueList, Paragraph, Row, Section, Table
 
 NOT_STATED = "not stated"
@@ -19,6 +20,31 @@ def tier_provenance(market: Market) -> tuple[str, str]:
     if isinstance(m, FlatMaintenance):
         return "flat rule entered in the plan", NOT_STATED
     return (m.source or NOT_STATED), (m.as_of or NOT_STATED)
+
+
+def risk_limits_text(limits: RiskLimits) -> str:
+    """The plan's limits that decide its warnings, in words."""
+    cap = "none" if limits.max_leverage is None else format_leverage(limits.max_leverage)
+    return (
+        f"loss at one stop at most {exact_percent(limits.risk_per_position)} of equity, at all "
+        f"stops together {exact_percent(limits.total_risk)}; a stop at least "
+        f"{exact_percent(limits.stop_buffer)} of the mark from liquidation; effective leverage "
+        f"cap {cap}. They decide the warnings; they refuse nothing."
+    )
+
+
+def horizon_text(ctx: Context) -> str:
+    plan = ctx.plan
+    if plan.horizon_hours <= 0:
+        return "No horizon: the plan is valued as it stands, no funding charged."
+    rates = ", ".join(
+        f"{m.symbol} {exact_percent(m.funding_rate)} per {m.funding_interval_hours:g} h"
+        for m in plan.markets
+    )
+    return (
+        f"Held {plan.horizon_hours:g} h at the marks; funding charged every interval ({rates}), "
+        "taken where the venue takes it."
+    )
 
 
 def assumptions(ctx: Context, attachment_name: str) -> Section:
@@ -44,6 +70,12 @@ def assumptions(ctx: Context, attachment_name: str) -> Section:
                 ("Position mode", mode),
                 ("Settlement currency", account.currency),
                 ("Wallet balance", ctx.amount(account.wallet_balance, unit=True)),
+                *collateral_rows(
+                    ctx.analysis,
+                    lambda value: ctx.amount(value, unit=True),
+                    lambda symbol, value: ctx.price(symbol or "", value),
+                ),
+                ("Risk limits", risk_limits_text(account.risk_limits)),
                 ("Taker fee", exact_percent(account.taker_fee_rate)),
                 ("Maker fee", exact_percent(account.maker_fee_rate)),
                 (
@@ -56,7 +88,8 @@ def assumptions(ctx: Context, attachment_name: str) -> Section:
                     "The taker fee is charged on entry and exit in break-even prices, losses "
                     "at stops and rewards at take-profits.",
                 ),
-                ("Not included", "Funding payments, open orders and liquidation fees."),
+                ("Horizon and funding", horizon_text(ctx)),
+                ("Not included", "Open orders and liquidation fees."),
             )
         ),
     ]
@@ -113,10 +146,16 @@ def tiers_in_use(ctx: Context) -> dict[str, dict[int, list[str]]]:
         return found
     book = build_book(ctx.plan)
     state = valuate(book, book.mark_u)
-    for leg, (market, sign, tier) in enumerate(
-        zip(book.leg_market.tolist(), book.leg_sign.tolist(), state.tier.tolist(), strict=True)
-    ):
-        del leg
+    legs = zip(
+        book.leg_market.tolist(),
+        book.leg_sign.tolist(),
+        state.tier.tolist(),
+        book.leg_collateral.tolist(),
+        strict=True,
+    )
+    for market, sign, tier, collateral in legs:
+        if collateral:  # collateral priced by the market holds no position: no tier
+            continue
         symbol = ctx.plan.markets[market].symbol
         found.setdefault(symbol, {}).setdefault(int(tier), []).append(
             "long" if sign > 0 else "short"

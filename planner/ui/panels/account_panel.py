@@ -50,6 +50,7 @@ from planner.domain.warnings import plan_warnings
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.panels.collateral_group import CollateralGroup
 from planner.ui.risk import RISK_WORDS, RiskLevel, risk_level
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.lazy import LazyRefresh
@@ -189,6 +190,7 @@ class AccountPanel(QScrollArea):
             self._build_cross(),
             self._build_buckets(),
             self._build_warnings(),
+            CollateralGroup(document),
         )
         self._columns = 0
         self._arrange(2)
@@ -210,14 +212,15 @@ class AccountPanel(QScrollArea):
         if columns == self._columns:
             return
         self._columns = columns
-        account, cross, buckets, warnings = self._groups
+        account, cross, buckets, warnings, collateral = self._groups
         for group in self._groups:
             self._grid.removeWidget(group)
         if columns == 2:
             self._grid.addWidget(account, 0, 0, 2, 1)
             self._grid.addWidget(cross, 0, 1)
             self._grid.addWidget(warnings, 1, 1)
-            self._grid.addWidget(buckets, 2, 0, 1, 2)
+            self._grid.addWidget(collateral, 2, 0, 1, 2)
+            self._grid.addWidget(buckets, 3, 0, 1, 2)
         else:
             for row, group in enumerate(self._groups):
                 self._grid.addWidget(group, row, 0)
@@ -367,7 +370,16 @@ class AccountPanel(QScrollArea):
         decimals = amount_decimals(currency)
         configure_spin_box(
             self.wallet_spin,
-            EditorSpec("number", 10.0**-decimals, 1e15, decimals, 100.0, "", f" {currency}"),
+            # with collateral the wallet may be 0 (spec v2)
+            EditorSpec(
+                "number",
+                0.0 if account.collateral else 10.0**-decimals,
+                1e15,
+                decimals,
+                100.0,
+                "",
+                f" {currency}",
+            ),
         )
         set_spin(self.wallet_spin, account.wallet_balance)
         if not self.currency_edit.hasFocus():
