@@ -115,6 +115,10 @@ def test_wheel_holds_every_package_resource_and_entry_point(wheel_path: Path) ->
         f"planner/resources/examples/{plan.name}"
         for plan in (REPO / "resources" / "examples").glob("*.tplan")
     }
+    expected |= {
+        f"planner/resources/catalogue/{venue_file.name}"
+        for venue_file in (REPO / "resources" / "catalogue").glob("*.json")
+    }
     assert expected <= names, sorted(expected - names)
     assert any(n.endswith("LICENSE") and ".dist-info/" in n for n in names)
     assert not [n for n in names if "__pycache__" in n], "compiled files shipped as data"
@@ -132,6 +136,8 @@ def test_the_unpacked_wheel_runs_analyze_on_its_own(wheel_path: Path, tmp_path: 
         "import sys, planner, planner.storage.tier_library as tiers\n"
         f"assert planner.__file__.startswith({str(site)!r}), planner.__file__\n"
         "assert tiers.shipped_tables()\n"
+        "from planner.storage.catalogue import venue_catalogue\n"
+        "assert len(venue_catalogue('binance')) > 900\n"
         "from planner.cli import main\n"
         "sys.exit(main(['analyze', sys.argv[1], '--json']))\n"
     )

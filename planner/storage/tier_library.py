@@ -1,5 +1,6 @@
 """The tier tables shipped in ``resources/tiers/`` (copied from the reference brackets with
-their sources and dates), loadable by venue and symbol so a new plan can start from them."""
+their sources and dates), loadable by venue and symbol so a new plan can start from them.
+``tier_table`` falls back to the fuller market catalogue (``planner.storage.catalogue``)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,16 @@ def shipped_tables() -> tuple[ShippedTable, ...]:
 
 
 def tier_table(venue: str, symbol: str) -> TierTable:
-    """The shipped table of ``symbol`` on ``venue``; ``KeyError`` when none is shipped."""
+    """The shipped table of ``symbol`` on ``venue``: the curated tables above first (the ones
+    the examples use), then the venue's market catalogue; ``KeyError`` when neither has it."""
     for shipped in shipped_tables():
         if shipped.venue == venue and shipped.symbol.upper() == symbol.upper():
             return shipped.table
+    from planner.storage.catalogue import CATALOGUE_VENUES, venue_catalogue
+
+    entry = venue_catalogue(venue).get(symbol) if venue in CATALOGUE_VENUES else None
+    if entry is not None:
+        return entry.maintenance
     raise KeyError(f"no shipped tier table for {symbol} on {venue}")
 
 
