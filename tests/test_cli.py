@@ -18,6 +18,7 @@ import pytest
 
 from planner import analyze, load_plan
 from planner.cli import main
+from planner.domain.plan import PLAN_VERSION
 
 SPEC_EXAMPLE = Path(__file__).parent / "domain" / "data" / "spec_example.tplan"
 EXAMPLE_TEXT = SPEC_EXAMPLE.read_text("utf-8")
@@ -136,7 +137,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     # name: (make the command line in a temporary folder, words the message must contain)
     "not JSON": (_write("this is not a plan"), "not valid JSON"),
     "truncated": (_write(EXAMPLE_TEXT[: len(EXAMPLE_TEXT) // 2]), "not valid JSON"),
-    "newer version": (_edited(_set(("version",), 2)), "newer"),
+    "newer version": (_edited(_set(("version",), PLAN_VERSION + 1)), "newer"),
     "unknown version": (_edited(_set(("version",), -1)), "version = -1"),
     "broken rule": (
         _edited(_set(("positions", 1, "leverage"), 150)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from planner.domain.plan import Plan
+from planner.domain.plan import PLAN_VERSION, Plan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def plan_schema() -> dict:
     schema = Plan.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Margin Planner plan file, version 1"
+    schema["title"] = f"Margin Planner plan file, version {PLAN_VERSION}"
     return schema
 
 

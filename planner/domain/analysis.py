@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from planner.domain.finite import finite_or_none
 from planner.domain.plan import Plan
 
 if TYPE_CHECKING:
     from planner.domain.book import Book, LegState
 
 ANALYSIS_FORMAT = "margin-planner.analysis"
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
@@ -227,7 +228,7 @@ class Analysis:
             record["reward_to_risk"] = rr[i]
             positions.append(record)
         cross = self.cross
-        return {
+        document = {
             "format": ANALYSIS_FORMAT,
             "version": ANALYSIS_VERSION,
             "venue": self.venue,
@@ -266,6 +267,7 @@ class Analysis:
             },
             "positions": positions,
         }
+        return finite_or_none(document)
 
     @classmethod
     def from_arrays(

@@ -1,73 +1,97 @@
-"""The plan model, version 1 — the single source of truth for `spec/plan-format.md`.
+"""The plan model, version 2 — the single source of truth for `spec/plan-format.md` and
+`spec/plan-format-v2.md`.
 
 Every model is immutable (frozen pydantic v2). An edit makes a new plan with
 ``model_copy(update=...)`` or, better, ``Plan.model_validate({...})`` so that the rules run
 again. Rules that involve more than one field are checked in ``Plan``'s validator and raise
 ``plan_rule`` errors that carry the path of the offending field, so every refusal names the
-field, the value and the rule.
+field, the value and the rule. Every number has a sane range (``plan_base``), so no figure
+derived from a valid plan overflows.
+
+Version 2 only adds optional fields to version 1, so version-1 data is version-2 data: the
+model reads ``"version": 1`` as 2 (files of older versions go through
+``storage.migrations``).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from planner.domain.plan_account import (
+    Account,
+    Collateral,
+    PositionMode,
+    RiskLimits,
+    ValueRatioTier,
+    Venue,
+)
+from planner.domain.plan_base import (
+    FUNDING_INTERVAL_MAX_HOURS,
+    FUNDING_RATE_MAX,
+    HORIZON_MAX_HOURS,
+    Amount,
+    Leverage,
+    Notional,
+    PlanModel,
+    PositiveNotional,
+    Price,
+    Quantity,
+    Rate,
+    TierLeverage,
+    rule_error,
+    show_value,
+    within,
+)
 from planner.domain.tiers import maintenance_amount_after
 
 PLAN_FORMAT = "margin-planner.plan"
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 
-Venue = Literal["binance", "bybit", "okx", "hyperliquid"]
-PositionMode = Literal["one-way", "hedge"]
 ContractType = Literal["linear", "inverse"]
 Side = Literal["long", "short"]
 MarginMode = Literal["cross", "isolated"]
 
+#: Kept for code that names the v1 types; ranges live in ``plan_base``.
 PositiveFloat = Annotated[float, Field(gt=0)]
-Rate = Annotated[float, Field(ge=0, lt=1)]
+_Model = PlanModel
+_show = show_value
 
 #: Relative tolerance of the maintenance-amount continuity rule (reference/MARGIN.md §2.2).
 CONTINUITY_TOLERANCE = 1e-6
 
-
-def rule_error(field: str, value: Any, rule: str) -> PydanticCustomError:
-    """An error for a rule that spans fields; ``field`` is the path below the model."""
-    return PydanticCustomError(
-        "plan_rule",
-        "{field} = {value}: {rule}",
-        {"field": field, "value": _show(value), "rule": rule},
-    )
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=False)
-
-
-class Account(_Model):
-    currency: str = Field(min_length=1, max_length=20, description="Settlement asset.")
-    wallet_balance: PositiveFloat = Field(description="Wallet balance before unrealised PnL.")
-    venue: Venue = "binance"
-    position_mode: PositionMode = "one-way"
-    taker_fee_rate: Rate = 0.0
-    maker_fee_rate: Rate = 0.0
+__all__ = [
+    "PLAN_FORMAT",
+    "PLAN_VERSION",
+    "Account",
+    "Collateral",
+    "FlatMaintenance",
+    "Market",
+    "Plan",
+    "Position",
+    "PositionMode",
+    "RiskLimits",
+    "ScaleIn",
+    "TakeProfit",
+    "Tier",
+    "TierTable",
+    "ValueRatioTier",
+    "Venue",
+    "rule_error",
+]
 
 
 class Tier(_Model):
-    notional_floor: float = Field(ge=0)
-    notional_cap: PositiveFloat | None = None
-    max_leverage: PositiveFloat | None = None
+    notional_floor: Notional
+    notional_cap: PositiveNotional | None = None
+    max_leverage: TierLeverage | None = None
     mmr: Rate
-    maintenance_amount: float = 0.0
+    maintenance_amount: Amount = 0.0
 
     @model_validator(mode="after")
     def _cap_above_floor(self) -> Tier:
@@ -80,8 +104,8 @@ class FlatMaintenance(_Model):
     """One maintenance rate for every notional."""
 
     mmr: Rate
-    maintenance_amount: float = 0.0
-    max_leverage: PositiveFloat | None = None
+    maintenance_amount: Amount = 0.0
+    max_leverage: TierLeverage | None = None
 
 
 class TierTable(_Model):
@@ -135,10 +159,38 @@ Maintenance = TierTable | FlatMaintenance
 class Market(_Model):
     symbol: str = Field(min_length=1, max_length=64)
     contract: ContractType = "linear"
-    contract_size: PositiveFloat = 1.0
-    mark_price: PositiveFloat
-    tick_size: PositiveFloat | None = None
+    contract_size: Quantity = 1.0
+    mark_price: Price
+    tick_size: Price | None = None
+    quantity_step: Quantity | None = Field(
+        default=None, description="The venue's lot step; sizes are rounded down to it."
+    )
+    min_quantity: Quantity | None = Field(default=None, description="The smallest order.")
+    funding_rate: Annotated[float, within(-FUNDING_RATE_MAX, FUNDING_RATE_MAX, "funding rates")] = (
+        Field(default=0.0, description="Rate per interval; positive: longs pay shorts.")
+    )
+    funding_interval_hours: Annotated[
+        float, Field(gt=0), within(0.0, FUNDING_INTERVAL_MAX_HOURS, "funding intervals (hours)")
+    ] = 8.0
+    quote_as_of: str | None = Field(
+        default=None,
+        max_length=64,
+        description="ISO 8601 time at which mark_price and funding_rate were taken.",
+    )
     maintenance: Maintenance
+
+    @field_validator("quote_as_of")
+    @classmethod
+    def _iso_time(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        except ValueError:
+            raise PydanticCustomError(
+                "plan_range", "not an ISO 8601 time such as 2024-10-24T08:00:00Z"
+            ) from None
+        return value
 
     @field_validator("maintenance", mode="before")
     @classmethod
@@ -187,21 +239,34 @@ class Market(_Model):
 
 
 class TakeProfit(_Model):
-    price: PositiveFloat
+    price: Price
     fraction: float = Field(gt=0, le=1)
+
+
+class ScaleIn(_Model):
+    """A planned add after the first fill, at the position's leverage and margin mode."""
+
+    price: Price
+    quantity: Quantity
 
 
 class Position(_Model):
     id: str = Field(min_length=1, max_length=128)
     symbol: str = Field(min_length=1, max_length=64)
     side: Side
-    quantity: PositiveFloat
-    entry_price: PositiveFloat
-    leverage: PositiveFloat
+    quantity: Quantity
+    entry_price: Price
+    leverage: Leverage
     margin_mode: MarginMode
-    added_margin: float = 0.0
-    stop_loss: PositiveFloat | None = None
+    added_margin: Amount = 0.0
+    stop_loss: Price | None = None
     take_profits: tuple[TakeProfit, ...] = Field(default=(), max_length=50)
+    scale_in: tuple[ScaleIn, ...] = Field(
+        default=(), max_length=50, description="Planned adds, in the order they fill."
+    )
+    venue_liquidation_price: Price | None = Field(
+        default=None, description="The liquidation price the venue reported."
+    )
     notes: str = Field(default="", max_length=20000)
 
     @field_validator("id")
@@ -231,12 +296,21 @@ class Position(_Model):
 
 class Plan(_Model):
     format: Literal["margin-planner.plan"] = PLAN_FORMAT
-    version: Literal[1] = PLAN_VERSION
+    version: Literal[2] = PLAN_VERSION
     name: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=100000)
+    horizon_hours: Annotated[
+        float, Field(ge=0), within(0.0, HORIZON_MAX_HOURS, "horizons (hours)")
+    ] = Field(default=0.0, description="How long the plan is held; funding is charged over it.")
     account: Account
     markets: tuple[Market, ...] = Field(default=(), max_length=1000)
     positions: tuple[Position, ...] = Field(default=(), max_length=20000)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_1_is_version_2(cls, value: Any) -> Any:
+        # version 2 only adds optional fields: version-1 data is version-2 data
+        return PLAN_VERSION if value == 1 and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Plan:
@@ -245,6 +319,13 @@ class Plan(_Model):
             if market.symbol in markets:
                 raise rule_error(f"markets[{i}].symbol", market.symbol, "symbols must be unique")
             markets[market.symbol] = market
+        for i, item in enumerate(self.account.collateral):
+            if item.price_symbol is not None and item.price_symbol not in markets:
+                raise rule_error(
+                    f"account.collateral[{i}].price_symbol",
+                    item.price_symbol,
+                    "no market with this symbol",
+                )
 
         ids: set[str] = set()
         legs: dict[str, list[tuple[int, Position]]] = defaultdict(list)

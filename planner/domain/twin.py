@@ -27,12 +27,13 @@ from typing import Any
 
 from planner.domain.analysis import Analysis, PositionResult
 from planner.domain.engine import analyze
+from planner.domain.finite import finite_or_none
 from planner.domain.formatting import format_amount, format_percent
 from planner.domain.plan import Plan, Position
 from planner.domain.scenarios import VARIANTS, liquidating_market_move, variant_plans
 
 COMPARISON_FORMAT = "margin-planner.comparison"
-COMPARISON_VERSION = 1
+COMPARISON_VERSION = 2
 
 VARIANT_TITLES: dict[str, str] = {
     "planned": "As planned",
@@ -143,6 +144,9 @@ class Comparison:
     variants: tuple[str, ...] = VARIANTS
 
     def to_dict(self) -> dict[str, Any]:
+        return finite_or_none(self._document())
+
+    def _document(self) -> dict[str, Any]:
         return {
             "format": COMPARISON_FORMAT,
             "version": COMPARISON_VERSION,

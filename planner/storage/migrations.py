@@ -23,6 +23,13 @@ Version history (golden files of every version: tests/storage/golden/v<N>/):
   ``take_profits`` of prices and fractions.
 
 **Version 1** — spec/plan-format.md.
+
+**Version 2** — spec/plan-format-v2.md: version 1 plus optional fields (``horizon_hours``;
+``account.risk_limits`` and ``account.collateral``; a market's ``quantity_step``,
+``min_quantity``, ``funding_rate``, ``funding_interval_hours`` and ``quote_as_of``; a
+position's ``scale_in`` and ``venue_liquidation_price``). Every version-1 file means the same
+in version 2, so the step only changes the version number; saving leaves the new fields out
+at their defaults, so a migrated file differs from its version-1 text in that number alone.
 """
 
 from __future__ import annotations
@@ -109,8 +116,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _v1_to_v2(data: Data) -> Data:
+    # version 2 only adds optional fields whose defaults mean what version 1 meant
+    return data
+
+
 #: version N → function that turns version-N data into version-(N + 1) data
-STEPS: dict[int, Callable[[Data], Data]] = {0: _v0_to_v1}
+STEPS: dict[int, Callable[[Data], Data]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def migrate(data: Data) -> Data:

@@ -14,7 +14,15 @@ an exponent (``0.00001``). Which fields are written:
   market's contract and contract size, which every figure depends on;
 - except optional fields that are unset (``null``: ``tick_size``, ``stop_loss``, a tier's
   ``notional_cap`` or ``max_leverage``, a table's ``source`` or ``as_of``), and a position's
-  planning extras at their defaults (``added_margin`` 0, ``take_profits`` [], ``notes`` "").
+  planning extras at their defaults (``added_margin`` 0, ``take_profits`` [], ``notes`` "");
+- and the version-2 fields at their defaults (``horizon_hours`` 0, ``risk_limits`` all at
+  their defaults, ``collateral`` [], ``funding_rate`` 0, ``funding_interval_hours`` 8,
+  ``scale_in`` [], and every unset optional one), so that a version-1 plan saved as version 2
+  differs from its file only in the version number.
+
+Keys follow the models' field order: version 1's as spec/plan-format.md has them, each
+version-2 field after the version-1 fields of its object except that a market's new fields
+come before its ``maintenance`` table and a position's before its ``notes``.
 
 The output depends only on the plan, so ``load → save`` of a file the program wrote gives the
 same bytes, and ``load(save(plan)) == plan``.
@@ -34,7 +42,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from planner.domain.errors import PlanError, describe
-from planner.domain.plan import PLAN_FORMAT, PLAN_VERSION, Plan
+from planner.domain.plan import PLAN_FORMAT, PLAN_VERSION, Plan, RiskLimits
 from planner.storage.atomic import SaveError, atomic_write
 
 #: Larger files are refused before they are read.
@@ -45,9 +53,21 @@ MAX_DEPTH = 32
 _SHOWN_CHARS = 60
 
 #: Lists whose items (objects of plain values) are written one per line, like a table.
-_ONE_LINE_ITEMS = frozenset({"tiers", "take_profits"})
+_ONE_LINE_ITEMS = frozenset({"tiers", "take_profits", "scale_in", "value_ratio_tiers"})
 #: A position's optional planning fields, left out at these defaults.
-_POSITION_DEFAULTS: dict[str, Any] = {"added_margin": 0.0, "take_profits": (), "notes": ""}
+_POSITION_DEFAULTS: dict[str, Any] = {
+    "added_margin": 0.0,
+    "take_profits": (),
+    "scale_in": (),
+    "notes": "",
+}
+#: Version-2 fields of the plan, the account and each market, left out at these defaults.
+_PLAN_DEFAULTS: dict[str, Any] = {"horizon_hours": 0.0}
+_ACCOUNT_DEFAULTS: dict[str, Any] = {
+    "risk_limits": RiskLimits().model_dump(mode="python", exclude_none=True),
+    "collateral": (),
+}
+_MARKET_DEFAULTS: dict[str, Any] = {"funding_rate": 0.0, "funding_interval_hours": 8.0}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,11 +248,19 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as JSON data in the spec's field order, optional fields left out as the module
     docstring says."""
     data = plan.model_dump(mode="python", exclude_none=True)
+    _drop_defaults(data, _PLAN_DEFAULTS)
+    _drop_defaults(data["account"], _ACCOUNT_DEFAULTS)
+    for market in data["markets"]:
+        _drop_defaults(market, _MARKET_DEFAULTS)
     for position in data["positions"]:
-        for name, default in _POSITION_DEFAULTS.items():
-            if name in position and position[name] == default:
-                del position[name]
+        _drop_defaults(position, _POSITION_DEFAULTS)
     return data
+
+
+def _drop_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> None:
+    for name, default in defaults.items():
+        if name in data and data[name] == default:
+            del data[name]
 
 
 def plan_to_bytes(plan: Plan) -> bytes:

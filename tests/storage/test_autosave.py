@@ -63,7 +63,7 @@ def test_save_writes_a_wrapper_with_origin_time_and_plan(
     assert wrapper["origin"] == str(origin)
     assert datetime.fromisoformat(wrapper["saved_at"]) == datetime.fromtimestamp(T0, UTC)
     assert wrapper["plan"]["name"] == "draft"
-    assert wrapper["plan"]["version"] == 1
+    assert wrapper["plan"]["version"] == 2  # saving writes the current version
     assert [p.name for p in folder.iterdir()] == [path.name]  # no temp file left
 
 

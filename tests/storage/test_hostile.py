@@ -90,7 +90,7 @@ def test_too_large_data_is_refused_before_parsing() -> None:
             f"(file version {PLAN_VERSION + 1}, this program reads up to version {PLAN_VERSION})",
         ),
         ({"version": 10**500}, "version = a number with 501 digits: this file was written by"),
-        ({"version": "1"}, "version = '1': must be a whole number such as 1"),
+        ({"version": "1"}, "version = '1': must be a whole number such as 2"),
         ({"version": 1.0}, "version = 1.0: must be a whole number"),
         ({"version": True}, "version = True: must be a whole number"),
         ({"version": None}, "version = null: must be a whole number"),

@@ -46,7 +46,7 @@ def test_saving_an_old_file_writes_the_current_version(name: str) -> None:
 
 def test_version_0_fields_become_their_version_1_meaning() -> None:
     mixed = load_plan(GOLDEN / "v0" / "mixed-account.tplan")
-    assert mixed.version == 1
+    assert mixed.version == PLAN_VERSION
     assert mixed.account.position_mode == "one-way"
     eth, btc = mixed.positions
     assert eth.leverage == 10.0  # "10x"

@@ -63,7 +63,7 @@ def test_keys_follow_the_spec_order() -> None:
 
 def test_layout_is_indented_with_one_tier_and_one_take_profit_per_line() -> None:
     text = plan_to_bytes(load_plan(SPEC_EXAMPLE)).decode("utf-8")
-    assert text.startswith('{\n  "format": "margin-planner.plan",\n  "version": 1,\n')
+    assert text.startswith('{\n  "format": "margin-planner.plan",\n  "version": 2,\n')
     assert text.endswith("}\n") and not text.endswith("\n\n")
     assert (
         '          {"notional_floor": 50000, "notional_cap": 600000, "max_leverage": 100, '
