@@ -314,12 +314,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Not changed — {error}", 10000)
 
     def _on_add_position_triggered(self) -> None:
-        try:
-            plan, new_id = edits.add_position(self.document.plan, self.document.current_index)
-        except PlanError as error:
-            self._on_document_edit_refused(error)
-            return
-        self.document.apply(plan, f"Add position {new_id}", select=new_id)
+        """A new position the trader fills in, symbol first (see ``PositionEditor``)."""
+        self.editor_dock.show()
+        self.editor_dock.raise_()
+        self.editor.start_draft()
 
     def _on_duplicate_position_triggered(self) -> None:
         index = self.document.current_index
