@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         self.document.path_changed.connect(self._on_document_path_changed)
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.edit_refused.connect(self._on_document_edit_refused)
+        self.table.edit_refused.connect(self._on_table_edit_refused)
 
     # --- window state ----------------------------------------------------------------------
 
@@ -309,6 +310,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
         self.actions.revert.setEnabled(self.document.path is not None)
+
+    def _on_table_edit_refused(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not changed — {message}", 10000)
 
     def _on_document_edit_refused(self, error: PlanError) -> None:
         self.statusBar().showMessage(f"Not changed — {error}", 10000)

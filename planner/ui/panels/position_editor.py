@@ -73,7 +73,7 @@ class PositionEditor(EditorForm):
         self.symbol_combo.activated.connect(self._on_symbol_combo_activated)
         symbol_edit.editingFinished.connect(self._on_symbol_combo_activated)
         self.picker.completer.activated.connect(self._on_symbol_combo_activated)
-        self.side_combo.activated.connect(self._on_side_combo_activated)
+        self.side_combo.currentIndexChanged.connect(self._on_side_combo_activated)
         self.mode_group.buttonClicked.connect(self._on_mode_group_clicked)
         self.size_unit.currentIndexChanged.connect(self._on_size_unit_changed)
         self.size_spin.valueChanged.connect(self._on_size_spin_changed)

@@ -51,7 +51,9 @@ class PositionTable(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("position_table")
         self.view.setModel(self.model)  # plan order until a sort is asked for
-        self.view.setItemDelegate(FieldDelegate(self.view))
+        delegate = FieldDelegate(self.view)
+        delegate.refused.connect(self._on_delegate_refused)
+        self.view.setItemDelegate(delegate)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -85,6 +87,13 @@ class PositionTable(QWidget):
         document.current_changed.connect(self._on_document_current_changed)
         self._fit_columns()
         self._on_document_current_changed(document.current_id)
+
+    def _on_delegate_refused(self, text: str, rule: str) -> None:
+        index = self.view.currentIndex()
+        row = self._source_row(index) if index.isValid() else None
+        column = COLUMNS[index.column()].field if index.isValid() else None
+        where = f"positions[{row}].{column}" if row is not None and column else "cell"
+        self.edit_refused.emit(f"{where} = {text.strip() or '(empty)'}: {rule}")
 
     def selected_rows(self) -> list[int]:
         """Selected rows in plan order (source rows)."""
