@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QRadioButton, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QRadioButton, QWidget
 
 from planner.domain import sizing
 from planner.domain.errors import PlanError
@@ -101,7 +101,11 @@ class PositionEditor(EditorForm):
         return self._draft is not None
 
     def start_draft(self) -> None:
-        """Blank fields for a new position, the symbol picker focused."""
+        """Blank fields for a new position, the symbol picker focused (a value still being
+        typed in a field goes to the position it was typed for first)."""
+        typing = QApplication.focusWidget()
+        if isinstance(typing, NumberBox) and self.isAncestorOf(typing):
+            typing.commit()
         self._draft = {"side": "long"}
         self._show()
         self.symbol_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -130,7 +134,11 @@ class PositionEditor(EditorForm):
             self._mark(error, field)
             return
         self._draft = None
+        # the field Tab is moving to keeps the focus through the views' refresh
+        going_to = QApplication.focusWidget()
         self._document.apply(plan, f"Add position {new_id}", select=new_id)
+        if going_to is not None and going_to is not QApplication.focusWidget():
+            going_to.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _show_draft_hint(self) -> None:
         assert self._draft is not None
