@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -164,7 +172,21 @@ class MainWindow(QMainWindow):
             self.chart_dock,
         ):
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.panel_actions: list[QAction] = []
+        for number, dock in enumerate(self.bottom_docks(), start=1):
+            action = self.view_menu.addAction(f"Go to {dock.windowTitle()}")
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(partial(self.show_panel, dock))
+            self.panel_actions.append(action)
         help_menu = self.menuBar().addMenu("&Help")
+        margin_help = help_menu.addAction("&How Margin Works Here")
+        margin_help.triggered.connect(self._on_margin_help_triggered)
+        shortcuts = help_menu.addAction("&Keyboard Shortcuts")
+        shortcuts.setShortcut(QKeySequence("Ctrl+/"))
+        shortcuts.triggered.connect(self._on_shortcuts_triggered)
+        help_menu.addSeparator()
         about = help_menu.addAction("&About Margin Planner")
         about.setMenuRole(about.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
@@ -382,6 +404,38 @@ class MainWindow(QMainWindow):
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear Menu", self.files.clear_recent)
         self.recent_menu.setEnabled(bool(recent))
+
+    def bottom_docks(self) -> list[QDockWidget]:
+        """The bottom panels in Ctrl+1…5 order."""
+        return [
+            self.editor_dock,
+            self.account_dock,
+            self.markets_dock,
+            self.twin_dock,
+            self.scenarios_dock,
+        ]
+
+    def show_panel(self, dock: QDockWidget, _checked: bool = False) -> None:
+        """Bring a bottom panel to the front and put the keyboard in it."""
+        dock.show()
+        dock.raise_()
+        widget = dock.widget()
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            target = widget.focusWidget() or widget
+            if not target.hasFocus():
+                widget.focusNextChild()
+
+    def _on_margin_help_triggered(self) -> None:
+        from planner.ui.dialogs.help import MARGIN_HELP, show_page
+
+        self._help_page = show_page(self, "How margin works here", MARGIN_HELP)
+
+    def _on_shortcuts_triggered(self) -> None:
+        from planner.ui.dialogs.help import shortcuts_html, show_page
+
+        actions = [*self.findChildren(QAction)]
+        self._help_page = show_page(self, "Keyboard shortcuts", shortcuts_html(actions))
 
     def _on_about_triggered(self) -> None:
         from planner.ui.dialogs.about import show_about

@@ -52,6 +52,9 @@ MARKET_FIELDS: dict[str, str] = {
     "maintenance": "maintenance rule",
 }
 
+#: The name of a plan that has not been named or saved yet.
+UNTITLED = "Untitled plan"
+
 #: The rule a market gets when a position names a symbol the plan has no market for.
 DEFAULT_MAINTENANCE: dict[str, Any] = {"mmr": 0.005, "maintenance_amount": 0.0, "max_leverage": 100}
 
@@ -86,7 +89,7 @@ def new_plan() -> Plan:
     taker, maker = _venue_fees("binance")
     return Plan.model_validate(
         {
-            "name": "Untitled plan",
+            "name": UNTITLED,
             "account": {
                 "currency": "USDT",
                 "wallet_balance": 10000,
