@@ -87,15 +87,24 @@ class MainWindow(QMainWindow):
             "Account", "account_dock", self.account, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.markets_dock = self._dock(
-            "Markets", "markets_dock", self.markets, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Markets",
+            "markets_dock",
+            _scrolling(self.markets),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.twin = TwinPanel(self.document)
         self.twin_dock = self._dock(
-            "Cross vs isolated", "twin_dock", self.twin, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Cross vs isolated",
+            "twin_dock",
+            _scrolling(self.twin),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.scenarios = ShockPanel(self.document)
         self.scenarios_dock = self._dock(
-            "Scenarios", "scenarios_dock", self.scenarios, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Scenarios",
+            "scenarios_dock",
+            _scrolling(self.scenarios),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.chart = ChartPanel(self.document)
         self.chart_dock = self._dock(

@@ -66,13 +66,25 @@ class FigureTable(QTableWidget):
         self.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # every figure and title whole: columns as wide as their widest text, the rest of the
+        # width to the last one; the table is never narrower than that (its panel scrolls)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         header.setMinimumSectionSize(60)
+        header.sectionResized.connect(self._on_section_resized)
         # one line per figure: rows of one fixed height, not re-measured on every change
         vertical = self.verticalHeader()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self._danger_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+    def _on_section_resized(self, *_args: object) -> None:
+        header = self.horizontalHeader()
+        needed = sum(
+            max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
+            for c in range(self.columnCount())
+        )
+        self.setMinimumWidth(needed + self.verticalHeader().width() + 2 * self.frameWidth() + 4)
 
     def row_keys(self) -> list[str]:
         return list(self._row_keys)
