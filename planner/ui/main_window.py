@@ -43,6 +43,7 @@ from planner.ui.panels.position_editor import PositionEditor
 from planner.ui.panels.position_table import PositionTable
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
+from planner.ui.widgets.tooltips import install_tooltip_wrapper
 
 APP_NAME = "Margin Planner"
 FIRST_RUN_SIZE = QSize(1280, 800)
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self._settings = settings or QSettings()
         self._persistent = persistent
         self.setObjectName("main_window")
+        install_tooltip_wrapper()
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 

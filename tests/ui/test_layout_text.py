@@ -1,0 +1,84 @@
+"""Issue 12: figures whole and words readable — columns follow their values, tooltips wrap,
+one name per concept, no commit hash as a description."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
+
+from planner.ui.panels.markets_panel import MarketTableModel
+from planner.ui.panels.position_model import COLUMN_INDEX
+from planner.ui.widgets.tooltips import WIDTH, wrap_tooltip
+from tests.ui.typing import show_active
+
+
+def test_columns_follow_their_widest_value_after_every_change(qtbot, window) -> None:
+    show_active(qtbot, window)
+    view = window.table.view
+    header = view.horizontalHeader()
+    column = COLUMN_INDEX["margin"]
+    before = header.sectionSize(column)
+    document = window.document
+    # a far stop: the loss at stop grows by digits
+    index = document.plan.positions.index(document.plan.position("btc-core"))
+    from planner.ui.document import edits
+
+    plan = edits.set_position_field(document.plan, index, "quantity", 45.0)
+    document.apply(plan, "size up")
+    text = view.model().index(index, column).data()
+    needed = view.fontMetrics().horizontalAdvance(text)
+    assert header.sectionSize(column) >= needed + 4
+    assert header.sectionSize(column) > before
+
+
+def test_cross_vs_isolated_figures_are_whole(qtbot, window) -> None:
+    show_active(qtbot, window)
+    window.show_panel(window.twin_dock)
+    qtbot.wait(20)
+    table = window.twin.position_table
+    header = table.horizontalHeader()
+    for c in range(table.columnCount()):
+        title = table.horizontalHeaderItem(c).text()
+        assert header.sectionSize(c) >= header.fontMetrics().horizontalAdvance(title)
+        for r in range(table.rowCount()):
+            text = table.item(r, c).text()
+            assert header.sectionSize(c) >= table.fontMetrics().horizontalAdvance(text), text
+
+
+def test_tooltips_wrap_at_sixty_characters(qtbot, window) -> None:
+    long_text = "word " * 60
+    wrapped = wrap_tooltip(long_text.strip())
+    lines = wrapped.removeprefix("<qt>").removesuffix("</qt>").split("<br>")
+    assert len(lines) > 1 and all(len(line) <= WIDTH for line in lines)
+    show_active(qtbot, window)
+    label = window.editor.entry_spin
+    label.setToolTip(long_text)
+    event = QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), label.mapToGlobal(QPoint(2, 2)))
+    QApplication.sendEvent(label, event)
+    assert "<br>" in QToolTip.text()
+    QToolTip.hideText()
+
+
+def test_to_liq_means_one_thing(qtbot, window) -> None:
+    from planner.ui.panels.buckets import BucketModel
+
+    assert "To liquidation" not in BucketModel.HEADERS
+    assert "Risk ratio" in BucketModel.HEADERS
+
+
+def test_markets_tab_shows_no_commit_hash(qtbot, document) -> None:
+    from planner.ui.document import edits
+
+    plan, _ = edits.create_position(document.plan, {"symbol": "XRPUSDT", "entry_price": 0.5})
+    document.apply(plan, "add")
+    model = MarketTableModel(document)
+    row = [m.symbol for m in document.plan.markets].index("XRPUSDT")
+    column = model.columnCount() - 1
+    text = model.index(row, column).data()
+    source = document.plan.market("XRPUSDT").maintenance.source
+    assert "tiers" in text and len(text) < 80
+    import re
+
+    assert not re.search(r"\b[0-9a-f]{12,40}\b", text)
+    assert source in model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
