@@ -277,7 +277,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.editor_dock], [size.height() * BOTTOM_HEIGHT // 100], Qt.Orientation.Vertical
         )
-        self.resizeDocks([self.chart_dock], [width * CHART_WIDTH // 100], Qt.Orientation.Horizontal)
+        # the table as wide as its columns, the chart the rest (at least CHART_WIDTH %)
+        chart = max(width * CHART_WIDTH // 100, width - self.table.needed_width() - 12)
+        self.resizeDocks([self.chart_dock], [chart], Qt.Orientation.Horizontal)
 
     def _restore_state(self) -> None:
         geometry = self._settings.value("window/geometry")

@@ -196,6 +196,13 @@ class PositionTable(QWidget):
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
 
+    def needed_width(self) -> int:
+        """The width that shows every shown column whole (with the row numbers and frame)."""
+        view = self.view
+        columns = view.horizontalHeader().length()
+        scroll = view.verticalScrollBar().sizeHint().width()
+        return columns + view.verticalHeader().width() + 2 * view.frameWidth() + scroll
+
     # --- columns shown -----------------------------------------------------------------------
 
     def hidden_columns(self) -> list[str]:

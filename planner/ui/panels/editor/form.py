@@ -10,7 +10,9 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QFormLayout,
@@ -35,6 +37,9 @@ from planner.ui.panels.editor.symbol_picker import SymbolPicker
 from planner.ui.panels.editor.take_profits import TakeProfitLevels
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import INVALID_STYLE, NumberBox
+
+#: at this width and wider the editor shows its fields in two columns
+TWO_COLUMNS_WIDTH = 700
 
 SIZE_UNITS: tuple[tuple[str, str], ...] = (
     ("quantity", "Quantity"),
@@ -206,10 +211,10 @@ class EditorForm(QWidget):
         left_column.addWidget(self.tp_levels, 1)
 
         self.form = QWidget()
-        columns = QHBoxLayout(self.form)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.addLayout(left_column, 1)
-        columns.addLayout(right, 1)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.form)
+        self.columns.setContentsMargins(0, 0, 0, 0)
+        self.columns.addLayout(left_column, 1)
+        self.columns.addLayout(right, 1)
 
         error_row = QHBoxLayout()
         error_row.addWidget(self.error_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -235,6 +240,14 @@ class EditorForm(QWidget):
         ):
             widget.setToolTip(explain(field))
         self.chain_tab_order()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Two columns when they fit whole, else one above the other (the dock scrolls)."""
+        wide = event.size().width() >= TWO_COLUMNS_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.columns.direction() != direction:
+            self.columns.setDirection(direction)
+        super().resizeEvent(event)
 
     def tab_chain(self) -> list[QWidget]:
         """The editor's fields in Tab order."""
