@@ -82,3 +82,36 @@ def test_markets_tab_shows_no_commit_hash(qtbot, document) -> None:
 
     assert not re.search(r"\b[0-9a-f]{12,40}\b", text)
     assert source in model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_table_and_chart_share_keeps_its_place(qtbot, document, tmp_path) -> None:
+    """The separator between the table and the chart is where the trader left it, next run."""
+    from PySide6.QtCore import QSettings
+
+    from planner.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(document, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.resizeDocks([first.chart_dock], [700], Qt.Orientation.Horizontal)
+    qtbot.wait(20)
+    kept = first.chart_dock.width()
+    first.save_state()
+    first.hide()
+    second = MainWindow(document, settings=QSettings(settings.fileName(), settings.format()))
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    qtbot.wait(20)
+    assert abs(second.chart_dock.width() - kept) <= 4
+
+
+def test_the_chart_takes_the_width_the_table_does_not_need(qtbot, window) -> None:
+    window.resize(1920, 1080)
+    show_active(qtbot, window)
+    qtbot.wait(20)
+    table = window.table
+    assert table.width() >= table.needed_width() - 4  # every column whole
+    assert window.chart_dock.width() >= 1920 - table.needed_width() - 60

@@ -81,6 +81,11 @@ class NumberBox(QLineEdit):
         self.setValidator(NumberValidator(self))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.textEdited.connect(self._on_text_edited)
+        # refused text is framed in red wherever the field is (a border, not a text colour,
+        # so it reads on light and dark palettes)
+        self.setStyleSheet(
+            'NumberBox[invalid="true"] { border: 2px solid rgb(220, 50, 50); border-radius: 3px; }'
+        )
         self._show_value()
 
     # --- the spin-box API the panels use ------------------------------------------------------
@@ -140,6 +145,17 @@ class NumberBox(QLineEdit):
             width = self.fontMetrics().horizontalAdvance(suffix.strip()) + 6 if suffix else 0
             self.setTextMargins(0, 0, width, 0)
             self._place_suffix()
+
+    def setPrefix(self, prefix: str) -> None:
+        """Shown left of the number, outside the typed text (``± ``)."""
+        self._prefix_label = getattr(self, "_prefix_label", None) or QLabel(self)
+        self._prefix_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._prefix_label.setEnabled(False)
+        self._prefix_label.setText(prefix.strip())
+        width = self.fontMetrics().horizontalAdvance(prefix.strip()) + 6 if prefix else 0
+        margins = self.textMargins()
+        self.setTextMargins(width, 0, margins.right(), 0)
+        self._prefix_label.move(4, (self.height() - self._prefix_label.sizeHint().height()) // 2)
 
     def setKeyboardTracking(self, tracking: bool) -> None:
         self._keyboard_tracking = tracking
