@@ -12,7 +12,6 @@ selected position nor merges with one in one-way mode before the trader has chos
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -25,19 +24,10 @@ from planner.domain.formatting import amount_decimals, decimals_for_tick
 from planner.domain.plan import Plan
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
-from planner.ui.explanations import explain
 from planner.ui.panels.editor.form import EditorForm, size_spec, size_summary
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import NumberBox
 from planner.ui.widgets.sync import set_combo, set_spin, set_text
-
-_FIELD_PATH = re.compile(r"^positions\[\d+\]\.(\w+)")
-
-
-def _field_of(error: PlanError) -> str:
-    """``positions[2].take_profits[0].price`` → ``take_profits``; other paths → ""."""
-    match = _FIELD_PATH.match(error.field)
-    return match.group(1) if match else ""
 
 
 class PositionEditor(EditorForm):
@@ -475,38 +465,6 @@ class PositionEditor(EditorForm):
         )
         path = f"{where}.{field}"
         self._mark(PlanError(f"{path} = {text.strip() or '(empty)'}: {rule}", field=path), field)
-
-    def _mark(self, error: PlanError, fallback: str) -> None:
-        field = _field_of(error) or fallback
-        widget = self._fields.get(field, self._fields.get(fallback, self.tp_table))
-        self._clear_marks(keep=widget)
-        widget.setProperty("invalid", True)
-        widget.setToolTip(f"{error}\n\n{explain('size' if field == 'quantity' else field)}")
-        _repolish(widget)
-        self.error_label.setText(str(error))
-        self.error_icon.setVisible(True)
-        self.error_label.setVisible(True)
-
-    def _clear_marks(self, keep: QWidget | None = None) -> None:
-        for field, widget in self._fields.items():
-            if widget is keep:
-                continue
-            if widget.property("invalid"):
-                widget.setProperty("invalid", False)
-                widget.setToolTip(explain("size" if field == "quantity" else field))
-                _repolish(widget)
-        if keep is None:
-            self.error_label.clear()
-            self.error_icon.setVisible(False)
-            self.error_label.setVisible(False)
-
-    def marked_fields(self) -> list[str]:
-        return [field for field, widget in self._fields.items() if widget.property("invalid")]
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 __all__ = ["PositionEditor", "QComboBox"]

@@ -39,9 +39,12 @@ from planner.domain.formatting import (
     format_price,
 )
 from planner.domain.plan import Plan
-from planner.domain.scenarios import LiquidationEvent, Sweep, shocked, sweep
+from planner.domain.scenarios import Sweep, shocked, sweep
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.panels.sweep_events import event_move as _event_move
+from planner.ui.panels.sweep_events import event_tick as _tick
+from planner.ui.panels.sweep_events import event_what as _event_what
 from planner.ui.widgets.figure_table import DANGER_BACKGROUND, FigureTable
 from planner.ui.widgets.lazy import LazyRefresh
 from planner.ui.widgets.number_box import NumberBox
@@ -489,32 +492,6 @@ class ShockPanel(QScrollArea):
     def event_rows(self) -> list[tuple[str, ...]]:
         self._lazy.flush()
         return self.event_model.texts()
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _event_move(event: LiquidationEvent) -> str:
-    if event.direction == 0:
-        return "at the marks"
-    return format_percent(event.move, 2, sign=True)
-
-
-def _event_what(event: LiquidationEvent) -> str:
-    ids = ", ".join(event.position_ids)
-    if event.kind == "cross":
-        return f"Cross pool ({ids})" if ids else "Cross pool"
-    return f"Isolated {event.symbol} {event.side} ({ids})"
-
-
-def _tick(plan: Plan, event: LiquidationEvent, swept: str | None) -> float | None:
-    symbol = event.symbol or swept
-    if symbol is None:
-        return None
-    try:
-        return plan.market(symbol).tick_size
-    except KeyError:
-        return None
 
 
 __all__ = ["ShockPanel"]

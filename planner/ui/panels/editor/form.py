@@ -8,6 +8,7 @@ their Add and Remove buttons. The table of levels never keeps Tab for itself.
 from __future__ import annotations
 
 import itertools
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import sizing
+from planner.domain.errors import PlanError
 from planner.domain.formatting import amount_decimals, format_amount, format_quantity
 from planner.domain.plan import Market, Plan, Position
 from planner.ui.document import edits
@@ -48,6 +50,20 @@ SIZE_UNITS: tuple[tuple[str, str], ...] = (
     ("risk", "Risk amount"),
     ("risk_percent", "Risk % of wallet"),
 )
+
+
+_FIELD_PATH = re.compile(r"^positions\[\d+\]\.(\w+)")
+
+
+def _field_of(error: PlanError) -> str:
+    """``positions[2].take_profits[0].price`` → ``take_profits``; other paths → ""."""
+    match = _FIELD_PATH.match(error.field)
+    return match.group(1) if match else ""
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 def size_spec(
@@ -286,6 +302,37 @@ class EditorForm(QWidget):
             self.notes_edit,
             self.tp_levels,
         ]
+
+    # --- marks -----------------------------------------------------------------------------
+
+    _fields: dict[str, QWidget]
+
+    def _mark(self, error: PlanError, fallback: str) -> None:
+        field = _field_of(error) or fallback
+        widget = self._fields.get(field, self._fields.get(fallback, self.tp_table))
+        self._clear_marks(keep=widget)
+        widget.setProperty("invalid", True)
+        widget.setToolTip(f"{error}\n\n{explain('size' if field == 'quantity' else field)}")
+        _repolish(widget)
+        self.error_label.setText(str(error))
+        self.error_icon.setVisible(True)
+        self.error_label.setVisible(True)
+
+    def _clear_marks(self, keep: QWidget | None = None) -> None:
+        for field, widget in self._fields.items():
+            if widget is keep:
+                continue
+            if widget.property("invalid"):
+                widget.setProperty("invalid", False)
+                widget.setToolTip(explain("size" if field == "quantity" else field))
+                _repolish(widget)
+        if keep is None:
+            self.error_label.clear()
+            self.error_icon.setVisible(False)
+            self.error_label.setVisible(False)
+
+    def marked_fields(self) -> list[str]:
+        return [field for field, widget in self._fields.items() if widget.property("invalid")]
 
     def _label(self, text: str, key: str) -> QLabel:
         label = QLabel(text)
