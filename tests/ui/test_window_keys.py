@@ -78,3 +78,22 @@ def test_wallet_refuses_a_negative_balance_in_words(qtbot, window) -> None:
     assert window.document.plan is before
     assert box.text() == "-100" and box.property("invalid") is True
     assert "account.wallet_balance = -100: must be" in window.account.input_error.text()
+
+
+def test_tab_goes_through_every_account_field(qtbot, window) -> None:
+    show_active(qtbot, window)
+    panel = window.account
+    panel.name_edit.setFocus()
+    seen = []
+    for _ in range(7):
+        seen.append(QApplication.focusWidget())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        panel.name_edit,
+        panel.wallet_spin,
+        panel.currency_edit,
+        panel.venue_combo,
+        panel.mode_combo,
+        panel.taker_spin,
+        panel.maker_spin,
+    ]

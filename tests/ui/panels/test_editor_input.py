@@ -69,23 +69,28 @@ def test_leverage_500_is_not_50(qtbot, window, editor) -> None:
     assert "the tier's limit" in editor.error_label.text()
 
 
-def test_table_cell_refuses_a_negative_quantity(qtbot, window) -> None:
+@pytest.mark.parametrize(
+    ("column", "text"),
+    [("quantity", "-5"), ("entry_price", "0"), ("leverage", "500"), ("stop_loss", "abc")],
+)
+def test_table_cell_refuses_out_of_rule_text(qtbot, window, column: str, text: str) -> None:
     show_active(qtbot, window)
     document, view = window.document, window.table.view
     before = document.plan
-    index = view.model().index(1, COLUMN_INDEX["quantity"])
+    index = view.model().index(1, COLUMN_INDEX[column])
     view.setCurrentIndex(index)
     view.setFocus()
     view.edit(index)
     cell = QApplication.focusWidget()
     assert isinstance(cell, NumberBox)
     cell.selectAll()
-    qtbot.keyClicks(cell, "-5")
+    qtbot.keyClicks(cell, text)
     qtbot.keyClick(cell, Qt.Key.Key_Return)
-    assert document.plan is before  # not 5 BTC
-    assert cell.text() == "-5" and cell.property("invalid") is True
-    assert "must be" in window.statusBar().currentMessage()
-    assert "-5" in window.statusBar().currentMessage()
+    assert document.plan is before  # -5 is not 5 BTC, 500× is not 50×
+    assert cell.text() == text and cell.property("invalid") is True
+    message = window.statusBar().currentMessage()
+    assert f"positions[1].{column} = {text}:" in message
+    assert "must be" in message or "not a number" in message
 
 
 def test_a_new_symbol_is_marked_at_the_typed_entry_with_its_catalogue_table(qtbot, window) -> None:
