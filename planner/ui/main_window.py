@@ -51,8 +51,11 @@ FIRST_RUN_SIZE = QSize(1280, 800)
 STATE_VERSION = 2
 #: first-run layout, in percent of the window: the chart's width beside the table, the
 #: bottom row's height, and the editor's share of the bottom row's width
-CHART_WIDTH = 28
+CHART_WIDTH = 26
 BOTTOM_HEIGHT = 43
+#: table columns hidden on a first run whose window is too narrow for them all, in this order
+#: (the account panel shows the margin and PnL, the ladder the distance to liquidation)
+NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance")
 EDITOR_WIDTH = 40
 
 
@@ -277,8 +280,15 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.editor_dock], [size.height() * BOTTOM_HEIGHT // 100], Qt.Orientation.Vertical
         )
-        # the table as wide as its columns, the chart the rest (at least CHART_WIDTH %)
-        chart = max(width * CHART_WIDTH // 100, width - self.table.needed_width() - 12)
+        # the table as wide as its columns, the chart the rest (at least CHART_WIDTH %); on a
+        # narrow screen the figures the account panel also shows give way first (the header's
+        # menu brings them back), so the key columns are in view without scrolling sideways
+        least_chart = width * CHART_WIDTH // 100
+        for key in NARROW_SCREEN_HIDDEN:
+            if self.table.needed_width() + least_chart + 12 <= width:
+                break
+            self.table.set_column_shown(key, False)
+        chart = max(least_chart, width - self.table.needed_width() - 12)
         self.resizeDocks([self.chart_dock], [chart], Qt.Orientation.Horizontal)
 
     def _restore_state(self) -> None:

@@ -18,6 +18,7 @@ def test_columns_follow_their_widest_value_after_every_change(qtbot, window) -> 
     view = window.table.view
     header = view.horizontalHeader()
     column = COLUMN_INDEX["margin"]
+    window.table.set_column_shown("margin", True)  # a small first-run screen may hide it
     before = header.sectionSize(column)
     document = window.document
     # a far stop: the loss at stop grows by digits
@@ -115,3 +116,26 @@ def test_the_chart_takes_the_width_the_table_does_not_need(qtbot, window) -> Non
     table = window.table
     assert table.width() >= table.needed_width() - 4  # every column whole
     assert window.chart_dock.width() >= 1920 - table.needed_width() - 60
+
+
+def test_key_columns_in_view_at_1024_by_700(qtbot, document, monkeypatch) -> None:
+    """Issue 12: a first run on a 1024×700 screen shows the key columns without scrolling
+    sideways (figures the account panel and the ladder also show give way)."""
+    from PySide6.QtCore import QSettings
+
+    from planner.ui import main_window
+    from planner.ui.main_window import MainWindow
+    from planner.ui.panels.position_columns import COLUMNS
+
+    monkeypatch.setattr(main_window, "FIRST_RUN_SIZE", main_window.QSize(1024, 700))
+    window = MainWindow(document, settings=QSettings(), persistent=False)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    table = window.table.view
+    assert not table.horizontalScrollBar().isVisible()
+    header = table.horizontalHeader()
+    shown = {c.key for i, c in enumerate(COLUMNS) if not header.isSectionHidden(i)}
+    assert {"entry_price", "stop_loss", "liquidation_price", "risk_ratio", "loss_at_stop"} <= shown
