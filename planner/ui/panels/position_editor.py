@@ -262,6 +262,10 @@ class PositionEditor(EditorForm):
             if not draft.get(field):
                 box.setText("")
             box.blockSignals(False)
+        self.mark_spin.blockSignals(True)
+        self.mark_spin.setText("")  # a new market is marked at the entry typed
+        self.mark_spin.setPlaceholderText("= entry")
+        self.mark_spin.blockSignals(False)
         unit = self.size_unit.currentData()
         configure_spin_box(self.size_spin, EditorSpec("number", 1e-12, 1e15, 8, 1.0))
         self.size_spin.blockSignals(True)
