@@ -87,6 +87,10 @@ class FileController(QObject):
         target = Path(path)
         if target.suffix != SUFFIX:
             target = target.with_name(target.name + SUFFIX)
+        if self._document.plan.name.strip() in ("", edits.UNTITLED):
+            # an untitled plan takes the file's name (window title, PDF)
+            stem = target.stem
+            self._document.edit(lambda plan: edits.set_plan_field(plan, "name", stem), "Name plan")
         return self._save_to(target)
 
     def revert(self) -> None:

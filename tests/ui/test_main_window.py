@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from planner.storage import AutosaveStore, load_plan, plan_to_bytes
 from planner.ui.document import edits
 from planner.ui.main_window import MainWindow
+from tests.ui.typing import add_position
 
 Button = QMessageBox.StandardButton
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.tplan"))
@@ -84,7 +85,7 @@ def test_close_prompt(qtbot, window, dialogs, tmp_path, monkeypatch) -> None:
     target = tmp_path / "saved.tplan"
     _save_dialog(monkeypatch, tmp_path / "saved.tplan")
     window.document.reset(edits.new_plan())  # an unsaved, new plan: Save asks for a name
-    window.actions.add_position.trigger()
+    add_position(qtbot, window, "btc", "61000")
     assert window.close()
     assert target.exists()
 
