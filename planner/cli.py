@@ -57,7 +57,9 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
         from planner.version import app_version
 
-        parser.exit(0, f"{parser.prog} {app_version()}\n")
+        # on standard output, as argparse's own version action prints it
+        print(f"{parser.prog} {app_version()}")
+        parser.exit(0)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
