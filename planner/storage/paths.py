@@ -16,7 +16,7 @@ MAX_NAME_BYTES = 255
 #: The longest path (in bytes) Linux accepts (``PATH_MAX``).
 MAX_PATH_BYTES = 4096
 #: Paths are shown in messages up to this many characters.
-_SHOWN_CHARS = 80
+_SHOWN_CHARS = 1024
 
 
 def path_problem(path: str | os.PathLike[str]) -> str | None:

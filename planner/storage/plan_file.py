@@ -167,9 +167,8 @@ def _looks_like_utf16(data: bytes) -> bool:
     if len(head) < 4:
         return False
     even, odd = head[0::2], head[1::2]
-    if not even.strip(b"\x00") or not odd.strip(b"\x00"):
-        return False  # all zero bytes on one side: binary, not text
-    return even.count(0) == len(even) or odd.count(0) == len(odd)
+    even_zero, odd_zero = even.count(0) == len(even), odd.count(0) == len(odd)
+    return even_zero != odd_zero  # text on one side, zero bytes on the other
 
 
 def plan_from_data(raw: Any, *, source: str = "plan") -> Plan:
