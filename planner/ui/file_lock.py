@@ -113,8 +113,7 @@ class PlanLock(QObject):
         if not lock.tryLock(0):
             if lock.error() != QLockFile.LockError.LockFailedError:
                 return True  # the folder is unusable: same as above
-            ok, pid, _host, _app = lock.getLockInfo()
-            self.holder_pid = int(pid) if ok else None
+            self.holder_pid = _holder_pid(lock)
             return False
         self._lock = lock
         self._listen()
@@ -149,6 +148,18 @@ class PlanLock(QObject):
     def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
         if _RAISE in bytes(socket.readAll().data()):
             self.raise_requested.emit()
+
+
+def _holder_pid(lock: QLockFile) -> int | None:
+    """The process id in a lock (PySide6 returns (pid, host, app); PyQt-style bindings put
+    a success flag first)."""
+    info = lock.getLockInfo()
+    if not isinstance(info, tuple) or not info:
+        return None
+    if isinstance(info[0], bool):
+        return int(info[1]) if info[0] and len(info) > 1 else None
+    pid = info[0]
+    return int(pid) if isinstance(pid, int) and pid > 0 else None
 
 
 def bring_forward(plan_path: Path) -> bool:
