@@ -34,7 +34,7 @@ def plan_key(path: str | Path) -> str:
     """A stable name for the plan file at ``path`` (its absolute, resolved path, hashed)."""
     try:
         resolved = Path(path).resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         resolved = Path(path).absolute()
     text = os.path.normcase(str(resolved))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
