@@ -222,6 +222,10 @@ def _keep_backup(target: Path) -> None:
     system has no hard links, the bytes are copied instead.
     """
     backup = backup_path(target)
+    with suppress(FileNotFoundError):
+        info = backup.lstat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISLNK(info.st_mode):
+            raise SaveError(target, f"{backup.name} is not a regular file; move it away first")
     staged = target.parent / temp_name(backup.name)
     try:
         try:

@@ -141,3 +141,45 @@ def test_the_real_command_line_prints_one_line_for_a_300_character_output_name(
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "too long" in result.stderr
+
+
+def _extreme_plans(tmp_path: Path) -> list[Path]:
+    """Valid plans at the ends of the number ranges: tiny and huge prices and quantities."""
+    base = json.loads((EXAMPLE.parents[3] / "resources" / "examples" / "hybrid.tplan").read_text())
+    paths = []
+    for price, quantity, wallet in ((1e-12, 1e-12, 1e-9), (1e12, 1e-6, 1e15), (1e-6, 1e12, 1)):
+        data = json.loads(json.dumps(base))
+        data["account"]["wallet_balance"] = wallet
+        for market in data["markets"]:
+            market["mark_price"] = price
+            market.pop("tick_size", None)
+        for position in data["positions"]:
+            position.update(entry_price=price, quantity=quantity, leverage=1)
+            for key in ("stop_loss", "take_profits", "added_margin"):
+                position.pop(key, None)
+        parse_plan_bytes(json.dumps(data).encode())  # valid: check accepts it
+        path = tmp_path / f"extreme-{len(paths)}.tplan"
+        path.write_text(json.dumps(data), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_extreme_valid_plans_print_nothing_on_stderr(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from planner.cli import main\n"
+        "for plan in sys.argv[1:]:\n"
+        "    for command in (['analyze', '--json'], ['compare'], ['sweep', '--market',"
+        " '--from', '-99', '--to', '900']):\n"
+        "        assert main([command[0], plan, *command[1:]]) == 0\n"
+    )
+    paths = _extreme_plans(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", script, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr == ""

@@ -136,3 +136,14 @@ def test_stale_temp_files_of_our_naming_are_cleaned_on_the_next_save(tmp_path: P
     save_plan(plan, tmp_path / "plan.tplan")
     assert not any(p.exists() for p in stale)
     assert fresh.exists() and foreign.exists()
+
+
+def test_a_backup_name_taken_by_a_special_file_is_refused(tmp_path: Path, plan) -> None:
+    target = tmp_path / "plan.tplan"
+    save_plan(plan, target)
+    os.mkfifo(tmp_path / "plan.tplan.bak")
+    before = target.read_bytes()
+    with pytest.raises(SaveError, match=r"plan\.tplan\.bak is not a regular file"):
+        save_plan(plan, target)
+    assert target.read_bytes() == before
+    assert stat.S_ISFIFO((tmp_path / "plan.tplan.bak").lstat().st_mode)
