@@ -130,6 +130,8 @@ def check_writable_target(path: str | Path) -> None:
         refusal = _refusal(target, previous)
         if refusal is not None:
             raise SaveError(path, refusal)
+    if not target.parent.is_dir():
+        raise SaveError(path, "the folder does not exist")
 
 
 def remove_stale_temps(folder: Path, *, older_than: float = STALE_TEMP_SECONDS) -> int:
