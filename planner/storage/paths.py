@@ -50,3 +50,18 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     if len(text) > _SHOWN_CHARS:
         text = text[: _SHOWN_CHARS // 2 - 2] + "…" + text[-(_SHOWN_CHARS // 2 - 1) :]
     return text
+
+
+def refuse_unnameable(*paths: str | os.PathLike[str] | None) -> None:
+    """Raise ``PlanError`` ("path: problem", or "path is empty") for the first path the system
+    cannot hold; ``None`` (an option not given) is skipped. Commands call it before any work."""
+    from planner.domain.errors import PlanError
+
+    for path in paths:
+        if path is None:
+            continue
+        problem = path_problem(path)
+        if problem is not None:
+            if problem == "path is empty":
+                raise PlanError(problem)
+            raise PlanError(f"{shown_path(path)}: {problem}")

@@ -43,6 +43,9 @@ LONG_NAME = "a" * 300 + ".pdf"
         ["export", str(EXAMPLE), "-o", LONG_NAME],
         ["export", str(EXAMPLE), "-o", "out\x00.pdf"],
         ["export", "\x00", "-o", "x.pdf"],
+        ["refresh", str(EXAMPLE), "-o", "o\x00.tplan"],
+        ["import", "csv", "x\x00.csv", "-o", "p.tplan", "--wallet-balance", "1000"],
+        ["import", "hyperliquid", "0x" + "0" * 40, "-o", "x" * 300 + ".tplan"],
     ],
 )
 def test_paths_too_long_or_with_nul_are_one_line_exit_2(
