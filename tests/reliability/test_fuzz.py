@@ -20,8 +20,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
+from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios import sweep
 from planner.domain.twin import compare
 from planner.report.content import build_report
