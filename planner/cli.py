@@ -91,11 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(chosen).parse_args(args_list)
     module = _command_module(COMMANDS[args.command][0])
     from planner.domain.errors import PlanError  # pydantic: loaded once a command runs
+    from planner.domain.text_rules import terminal_text
 
     try:
         return int(module.run(args))
     except PlanError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK

@@ -10,6 +10,7 @@ from planner.commands.values_in import ValuesIn, add_values_in_argument, render_
 from planner.domain.analysis import Analysis
 from planner.domain.formatting import format_percent, format_price, format_quantity
 from planner.domain.plan_analysis import analyze
+from planner.domain.text_rules import terminal_text
 from planner.marketdata.gap import add_venue_gaps, venue_gap_lines
 from planner.storage import load_plan
 
@@ -30,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
         add_venue_gaps(document, analysis)  # imported positions: ours beside the venue's
         print(json_output.dumps(document))
     else:
-        print("\n".join([render_table(analysis, values), *venue_gap_lines(analysis)]))
+        print(
+            terminal_text("\n".join([render_table(analysis, values), *venue_gap_lines(analysis)]))
+        )
     return 0
 
 

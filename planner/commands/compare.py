@@ -8,6 +8,7 @@ import argparse
 from planner.commands import json_output
 from planner.commands.values_in import ValuesIn, add_values_in_argument
 from planner.domain.formatting import format_percent, format_price
+from planner.domain.text_rules import terminal_text
 from planner.domain.twin import VARIANT_TITLES, Comparison, TwinFigures, compare
 from planner.storage import load_plan
 
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_output.dumps(comparison.to_dict()))
     else:
-        print(render_table(comparison, values))
+        print(terminal_text(render_table(comparison, values)))
     return 0
 
 

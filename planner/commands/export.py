@@ -5,8 +5,9 @@ Needs no Qt and no display: the report is laid out by ReportLab. A plan that can
 refused like everywhere else (one line, exit code 2); a report that would have more than
 ``--max-pages`` pages (default 1,000) is refused up front the same way — one line saying how
 many pages it would have, exit code 2, no file written — so that a huge plan never runs for
-minutes; an output that cannot be written prints one line and exits with code 1, leaving no
-partial file behind.
+minutes; an output that cannot be written (a path the system refuses, a folder, FIFO, device
+or read-only file, a missing folder, a full disk…) is refused the same way — one line, exit
+code 2 (issue 14), no partial file left behind — and checked before the report is built.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planner.domain.text_rules import terminal_text
 from planner.storage import SaveError, load_plan
+from planner.storage.atomic import check_writable_target
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.report.pdf import TooManyPages, export_pdf
 
     try:
+        check_writable_target(args.output)
         pages = export_pdf(
             plan,
             args.output,
@@ -72,11 +76,9 @@ def run(args: argparse.Namespace) -> int:
             full_tiers=args.full_tiers,
             max_pages=args.max_pages,
         )
-    except TooManyPages as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+    except (TooManyPages, SaveError) as error:
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except SaveError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"wrote {args.output} ({pages} page{'s' if pages != 1 else ''})")
+    shown = terminal_text(str(args.output), keep_newlines=False)
+    print(f"wrote {shown} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK

@@ -13,6 +13,7 @@ from planner.commands import json_output
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.scenarios import Sweep, sweep
+from planner.domain.text_rules import terminal_text
 from planner.storage import load_plan
 
 
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_output.dumps(result.to_dict()))
     else:
-        print(render_table(result))
+        print(terminal_text(render_table(result)))
     return 0
 
 

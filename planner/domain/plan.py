@@ -50,6 +50,7 @@ from planner.domain.plan_base import (
     show_value,
     within,
 )
+from planner.domain.text_rules import check_identifier
 from planner.domain.tiers import maintenance_amount_after
 
 PLAN_FORMAT = "margin-planner.plan"
@@ -282,7 +283,7 @@ class Position(_Model):
     def _id_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise PydanticCustomError("plan_rule", "must not be blank")
-        return value
+        return check_identifier(value)
 
     @model_validator(mode="after")
     def _take_profit_fractions(self) -> Position:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication
 
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
+from planner.domain.text_rules import terminal_text
+from planner.storage.paths import path_problem, shown_path
 
 if TYPE_CHECKING:
     from planner.ui.main_window import MainWindow
@@ -71,6 +73,12 @@ def main(args_list: list[str]) -> int:
     except SystemExit as done:  # --help
         return int(done.code or 0)
 
+    for given in (args.plan, args.screenshot):
+        problem = None if given is None else path_problem(given)
+        if problem is not None:
+            where = f"{shown_path(given)}: " if given.strip() else ""
+            print(terminal_text(f"margin-planner: {where}{problem}"), file=sys.stderr)
+            return EXIT_BAD_INPUT
     if args.screenshot is not None:
         out = Path(args.screenshot)
         if out.suffix.lower() != ".png":

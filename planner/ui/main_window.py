@@ -352,7 +352,8 @@ class MainWindow(QMainWindow):
         a.move_down.setEnabled(index is not None and index < count - 1)
 
     def _on_document_path_changed(self) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        read_only = " (read-only)" if self.files.read_only else ""
+        self.setWindowTitle(f"{self.document.display_name}{read_only}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
         self.actions.revert.setEnabled(self.document.path is not None)
 

@@ -54,7 +54,7 @@ def test_a_bad_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_an_unwritable_output_is_one_line_and_no_file(tmp_path: Path) -> None:
     out = tmp_path / "no-such-folder" / "report.pdf"
     result = run(str(SPEC_EXAMPLE), "-o", str(out))
-    assert result.returncode == 1
+    assert result.returncode == 2  # issue 14: an unwritable output is bad input
     assert result.stderr.strip().splitlines() == [
         f"margin-planner: cannot save {out}: the folder does not exist"
     ]
