@@ -81,13 +81,19 @@ def export_pdf(
     """Write the report of ``plan`` to ``path`` (atomically); returns the number of pages."""
     if max_pages is not None:
         # the positions table alone has a row per position: refuse before any work
-        least = 1 + int(len(plan.positions) * MIN_ROW_HEIGHT // frame_size(paper)[1])
+        least = least_pages(plan, paper)
         if least > max_pages:
             raise TooManyPages(least, max_pages, estimated=True)
     document = build_report(
         plan, analysis=analysis, source=source, author=author, full_tiers=full_tiers
     )
     return write_pdf(document, path, paper, max_pages=max_pages)
+
+
+def least_pages(plan: Plan, paper: str = "a4") -> int:
+    """The fewest pages the report of ``plan`` can have: its positions table alone has a row
+    per position (known before any work)."""
+    return 1 + int(len(plan.positions) * MIN_ROW_HEIGHT // frame_size(paper)[1])
 
 
 def write_pdf(

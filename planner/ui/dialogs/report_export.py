@@ -15,6 +15,8 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from planner.domain.errors import PlanError
+from planner.ui.dialogs.export_job import run_with_progress
 from planner.ui.document.plan_document import PlanDocument
 
 PAPER_FILTERS: dict[str, str] = {
@@ -26,6 +28,8 @@ PDF_SUFFIX = ".pdf"
 STATUS_TIMEOUT_MS = 10000
 #: the print preview renders the report's pages at most at this resolution
 PREVIEW_DPI = 300
+#: a report that will have more pages than this is exported only when the trader says so
+LONG_REPORT_PAGES = 200
 
 
 def locale_paper(locale: QLocale | None = None) -> str:
@@ -80,25 +84,44 @@ class ReportController(QObject):
         return target if self.export(target) else None
 
     def export(self, target: Path, paper: str | None = None) -> bool:
-        """Write the report to ``target``; a failure is shown in a dialog naming it."""
-        from planner.report.pdf import export_pdf
+        """Write the report to ``target``: built off the GUI thread behind a progress dialog
+        with Cancel, after asking when it will run long (over ``LONG_REPORT_PAGES`` pages); a
+        failure is shown in a dialog naming it. Cancelled or refused, nothing is written."""
+        from planner.report.pdf import least_pages
         from planner.storage import SaveError
+        from planner.storage.atomic import atomic_write
 
         document = self._document
-        try:
-            pages = export_pdf(
-                document.committed_plan,
-                target,
-                paper or self.paper,
-                source=str(document.path) if document.path is not None else None,
+        plan = document.committed_plan
+        paper = paper or self.paper
+        least = least_pages(plan, paper)
+        if least > LONG_REPORT_PAGES:
+            answer = QMessageBox.question(
+                self._window,
+                "A long report",
+                f"The report of {len(plan.positions):,} positions will have at least "
+                f"{least:,} pages and may take a while to build. Export it anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             )
-        except (SaveError, OSError) as error:
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        source = str(document.path) if document.path is not None else None
+        built = run_with_progress(self._window, plan, paper, source)
+        if built is None:
+            self.status_message.emit("Export cancelled: nothing was written", STATUS_TIMEOUT_MS)
+            return False
+        try:
+            if isinstance(built, BaseException):
+                raise built
+            atomic_write(target, built.data)
+        except (SaveError, OSError, PlanError) as error:
             QMessageBox.critical(
                 self._window,
                 "Cannot export the PDF",
                 f"The report was not written to {target}.\n\n{error}",
             )
             return False
+        pages = built.pages
         self.last_export = target
         self.status_message.emit(
             f"Exported {pages} page{'s' if pages != 1 else ''} to {target.name}",

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QLocale
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from planner.ui.dialogs.report_export import PAPER_FILTERS, locale_paper
 
@@ -135,3 +135,65 @@ def test_file_menu_has_the_report_actions(window) -> None:
     assert window.actions.export_pdf in actions
     assert window.actions.print_preview in actions
     assert window.actions.export_pdf.shortcut().toString() == "Ctrl+E"
+
+
+def test_export_runs_off_the_gui_thread_and_cancel_writes_nothing(
+    qtbot, window, tmp_path: Path, monkeypatch
+) -> None:
+    """A slow build shows the progress dialog; Cancel leaves no file and says so."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from planner.ui.dialogs import export_job
+
+    release = threading.Event()
+    real = export_job.build_pdf_bytes
+    threads: list[str] = []
+
+    def slow(plan, paper, source):
+        threads.append(threading.current_thread().name)
+        release.wait(10)
+        return real(plan, paper, source)
+
+    monkeypatch.setattr(export_job, "build_pdf_bytes", slow)
+    monkeypatch.setattr(export_job, "PROGRESS_DELAY_MS", 0)
+    seen: list[QProgressDialog] = []
+
+    def press_cancel() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+        dialogs += window.findChildren(QProgressDialog)
+        visible = [d for d in dialogs if d.isVisible()]
+        if not visible:
+            QTimer.singleShot(20, press_cancel)
+            return
+        seen.append(visible[0])
+        cancel = visible[0].findChild(QPushButton)
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    QTimer.singleShot(20, press_cancel)
+    target = tmp_path / "cancelled.pdf"
+    assert window.report.export(target) is False
+    release.set()
+    assert seen, "the progress dialog was not shown"
+    assert threads and threads[0] != threading.main_thread().name
+    assert not target.exists()
+    assert window.statusBar().currentMessage() == "Export cancelled: nothing was written"
+
+
+def test_a_long_report_asks_first(qtbot, window, tmp_path: Path, monkeypatch, dialogs) -> None:
+    from planner.ui.dialogs import report_export
+
+    monkeypatch.setattr(report_export, "LONG_REPORT_PAGES", 0)
+    target = tmp_path / "long.pdf"
+    assert window.report.export(target) is False  # the recorder answers Cancel
+    assert dialogs.kinds() == ["question"]
+    assert "at least" in dialogs.calls[0][2]
+    assert not target.exists()
+    dialogs.answers["question"] = QMessageBox.StandardButton.Yes
+    assert window.report.export(target) is True
+    assert target.is_file()
