@@ -10,16 +10,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytest_httpserver import HTTPServer
 
 from planner.ui.document import edits
-from tests.ui.dialogs.refresh_helpers import (  # noqa: F401 — fixtures
+from tests.ui.dialogs import refresh_helpers
+from tests.ui.dialogs.refresh_helpers import (
     HeldAnswers,
     allow,
-    held,
-    httpserver_listen_address,
     recorded_marks,
     serve_spec_markets,
-    venue,
     wait_for_refresh,
 )
+
+# the local venue server's fixtures
+httpserver_listen_address = refresh_helpers.httpserver_listen_address
+venue = refresh_helpers.venue
+held = refresh_helpers.held
 
 Button = QMessageBox.StandardButton
 
