@@ -70,7 +70,7 @@ class RefreshSummaryDialog(QDialog):
         self._text = QPlainTextEdit()
         self._text.setObjectName("refresh_summary_text")
         self._text.setReadOnly(True)
-        self._text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -78,7 +78,7 @@ class RefreshSummaryDialog(QDialog):
         layout.addWidget(self._heading)
         layout.addWidget(self._text, 1)
         layout.addWidget(buttons)
-        self.resize(620, 340)
+        self.resize(760, 360)
 
     def show_summary(self, heading: str, lines: Iterable[str]) -> None:
         self._heading.setText(heading)
@@ -239,6 +239,7 @@ class RefreshController(QObject):
         progress, self._progress = self._progress, None
         if progress is not None:
             progress.canceled.disconnect(self.cancel)  # closing it would emit canceled
+            progress.reset()  # stops the timer that would show it after PROGRESS_DELAY_MS
             progress.hide()
             progress.deleteLater()
 

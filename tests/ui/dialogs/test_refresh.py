@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 from pytest_httpserver import HTTPServer
 
+from planner.ui.dialogs.refresh import PROGRESS_DELAY_MS
 from planner.ui.document import edits
 from tests.ui.dialogs import refresh_helpers
 from tests.ui.dialogs.refresh_helpers import (
@@ -138,6 +139,27 @@ def test_server_error_leaves_the_plan_untouched_and_says_why(
     assert text.endswith("The plan is unchanged.")
     assert window.statusBar().currentMessage() == f"Not refreshed — {reason}"
     assert window.refresher.summary_dialog is None
+
+
+def test_no_progress_dialog_turns_up_behind_the_failure_message(
+    qtbot, window, venue: HTTPServer, monkeypatch
+) -> None:
+    venue.expect_request("/fapi/v1/fundingInfo").respond_with_data("oops", status=500)
+    allow(window)
+    seen: list[list[QProgressDialog]] = []
+
+    def modal_warning(*_args, **_kwargs):  # as a real message box: a nested event loop
+        qtbot.wait(PROGRESS_DELAY_MS + 300)
+        seen.append([d for d in window.findChildren(QProgressDialog) if d.isVisible()])
+        return Button.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", modal_warning)
+    window.show()
+    qtbot.waitExposed(window)
+    window.actions.refresh_from_venue.trigger()
+    wait_for_refresh(qtbot, window)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [[]]
 
 
 def test_unreachable_venue_fails_in_one_line(qtbot, window, venue: HTTPServer, dialogs) -> None:
