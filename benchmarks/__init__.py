@@ -3,4 +3,4 @@
 Each module listed in ``SUITES`` has ``main() -> None`` that prints its figures.
 """
 
-SUITES = ["engine", "decision", "ui", "chart"]
+SUITES = ["engine", "decision", "cli", "ui", "chart", "report"]

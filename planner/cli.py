@@ -12,8 +12,10 @@
     margin-planner import csv FILE -o PLAN [--venue --currency --wallet-balance]
 
 Each subcommand lives in ``planner/commands/<name>.py`` with ``add_arguments(parser)`` and
-``run(args) -> int``; register it in ``COMMANDS``. Bad input prints one line on stderr and
-exits with code 2.
+``run(args) -> int``; register it with one line in ``COMMANDS``. Only the chosen subcommand's
+module is imported (the others are listed by name and help only), so a command loads nothing it
+does not use and the process starts fast. Bad input prints one line on stderr and exits with
+code 2.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-
-from planner.domain.errors import PlanError
-from planner.version import app_version
 
 #: subcommand → (module under planner.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -48,16 +47,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """``--version``: reads the package metadata only when asked (importlib.metadata is slow
+    to import)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from planner.version import app_version
+
+        # on standard output, as argparse's own version action prints it
+        print(f"{parser.prog} {app_version()}")
+        parser.exit(0)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s arguments are added (every one when it is None)."""
     parser = _Parser(
         prog="margin-planner",
         description="Plan crypto futures positions and see what cross and isolated margin do.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
+    parser.add_argument("--version", action=_Version, help="show the program's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        _command_module(module).add_arguments(command)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if command is None or name == command:
+            _command_module(module).add_arguments(command_parser)
     return parser
 
 
@@ -71,12 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
         return _run_gui(args_list)
-    args = build_parser().parse_args(args_list)
+    chosen = args_list[0] if args_list[0] in COMMANDS else ""
+    args = build_parser(chosen).parse_args(args_list)
     module = _command_module(COMMANDS[args.command][0])
+    from planner.domain.errors import PlanError  # pydantic: loaded once a command runs
+    from planner.domain.text_rules import terminal_text
+
     try:
         return int(module.run(args))
     except PlanError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK

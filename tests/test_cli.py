@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -223,3 +224,10 @@ def test_more_bad_input_in_process(
         code = stop.code
     captured = capsys.readouterr()
     assert_one_line_refusal(int(code or 0), captured.out, captured.err, words)
+
+
+def test_version_is_printed_on_standard_output() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"margin-planner \d+\.\d+\.\d+\S*\n", result.stdout), result.stdout
+    assert result.stderr == ""

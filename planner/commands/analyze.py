@@ -1,19 +1,16 @@
-"""``margin-planner analyze PLAN [--json]``: the analysis of a plan."""
+"""``margin-planner analyze PLAN [--json] [--in ASSET]``: the analysis of a plan."""
 
 from __future__ import annotations
 
 import argparse
-import json
 
+from planner.commands import json_output
 from planner.commands.time_table import render_time
+from planner.commands.values_in import ValuesIn, add_values_in_argument, render_collateral
 from planner.domain.analysis import Analysis
-from planner.domain.formatting import (
-    format_amount,
-    format_percent,
-    format_price,
-    format_quantity,
-)
+from planner.domain.formatting import format_percent, format_price, format_quantity
 from planner.domain.plan_analysis import analyze
+from planner.domain.text_rules import terminal_text
 from planner.marketdata.gap import add_venue_gaps, venue_gap_lines
 from planner.storage import load_plan
 
@@ -23,21 +20,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the analysis as JSON (spec/plan-format.md)"
     )
+    add_values_in_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     analysis = analyze(load_plan(args.plan))
+    values = ValuesIn.of(analysis.plan, args.values_in)
     if args.json:
         document = analysis.to_dict()
         add_venue_gaps(document, analysis)  # imported positions: ours beside the venue's
-        print(json.dumps(document, indent=2, allow_nan=False))
+        print(json_output.dumps(document))
     else:
-        print("\n".join([render_table(analysis), *venue_gap_lines(analysis)]))
+        print(
+            terminal_text("\n".join([render_table(analysis, values), *venue_gap_lines(analysis)]))
+        )
     return 0
 
 
-def render_table(analysis: Analysis) -> str:
+def render_table(analysis: Analysis, values: ValuesIn | None = None) -> str:
     plan = analysis.plan
+    values = values or ValuesIn.of(plan, None)
+    format_amount = values.format_amount  # every amount below in the chosen unit
     cur = analysis.currency
     ticks = {m.symbol: m.tick_size for m in plan.markets}
     lines: list[str] = []
@@ -71,14 +74,17 @@ def render_table(analysis: Analysis) -> str:
         ("Positions without stop", str(figures.positions_without_stop), ""),
         ("Worst-case loss", format_amount(figures.worst_case_loss, cur), cur),
     ]
+    if analysis.collateral:
+        summary.insert(5, ("Cross collateral", format_amount(cross.collateral_value, cur), cur))
     width = max(len(k) for k, _, _ in summary)
     value_width = max(len(v) for _, v, _ in summary)
     for key, value, unit in summary:
-        unit = unit if value != "—" else ""
+        unit = (values.unit if unit == cur else unit) if value != "—" else ""
         lines.append(f"  {key:<{width}}  {value:>{value_width}} {unit}".rstrip())
     if cross.liquidated:
         lines.append("  !! the cross pool is liquidated at these marks")
     lines.append("")
+    lines.extend(render_collateral(analysis, values))
 
     headers = [
         "id",
@@ -140,8 +146,8 @@ def render_table(analysis: Analysis) -> str:
     lines.extend(render_time(analysis))
     lines.append("")
     lines.append(
-        f"amounts in {cur}; margin is the isolated bucket or, for cross, the initial margin; "
-        "risk = maintenance / equity (100 % = liquidation)"
+        f"amounts in {values.unit}{values.note()}; margin is the isolated bucket or, for cross, "
+        "the initial margin; risk = maintenance / equity (100 % = liquidation)"
     )
     lines += ["", *render_warnings(analysis)]
     return "\n".join(lines)

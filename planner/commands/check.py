@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from planner.domain.errors import PlanError
+from planner.domain.text_rules import terminal_text
 from planner.storage import load_plan
 
 EXIT_OK = 0
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             message = str(error)
             if not message.startswith(f"{path}:"):
                 message = f"{path}: {message}"
-            print(message, flush=True)
+            print(terminal_text(message, keep_newlines=False), flush=True)
         else:
-            print(f"OK {path}", flush=True)
+            print(terminal_text(f"OK {path}", keep_newlines=False), flush=True)
     return EXIT_OK if all_valid else EXIT_INVALID

@@ -1,11 +1,14 @@
-"""``margin-planner compare PLAN [--json]``: the plan as planned, all-cross and all-isolated."""
+"""``margin-planner compare PLAN [--json] [--in ASSET]``: the plan as planned, all-cross and
+all-isolated."""
 
 from __future__ import annotations
 
 import argparse
-import json
 
-from planner.domain.formatting import format_amount, format_percent, format_price
+from planner.commands import json_output
+from planner.commands.values_in import ValuesIn, add_values_in_argument
+from planner.domain.formatting import format_percent, format_price
+from planner.domain.text_rules import terminal_text
 from planner.domain.twin import VARIANT_TITLES, Comparison, TwinFigures, compare
 from planner.storage import load_plan
 
@@ -13,14 +16,17 @@ from planner.storage import load_plan
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", metavar="PLAN", help="a .tplan file")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    add_values_in_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    comparison = compare(load_plan(args.plan))
+    plan = load_plan(args.plan)
+    values = ValuesIn.of(plan, args.values_in)
+    comparison = compare(plan)
     if args.json:
-        print(json.dumps(comparison.to_dict(), indent=2, allow_nan=False))
+        print(json_output.dumps(comparison.to_dict()))
     else:
-        print(render_table(comparison))
+        print(terminal_text(render_table(comparison, values)))
     return 0
 
 
@@ -41,18 +47,20 @@ def _table(rows: list[tuple[str, list[str]]], titles: list[str], indent: str) ->
     return lines
 
 
-def _worst_case(figures: TwinFigures, currency: str) -> str:
+def _worst_case(figures: TwinFigures, currency: str, values: ValuesIn) -> str:
     """A cross position's worst case is the pool's, which it shares: say so."""
-    amount = format_amount(figures.worst_case_loss, currency)
+    amount = values.format_amount(figures.worst_case_loss, currency)
     return f"the pool: {amount}" if figures.shares_pool else amount
 
 
-def render_table(comparison: Comparison) -> str:
+def render_table(comparison: Comparison, values: ValuesIn | None = None) -> str:
     plan = comparison.plan
+    values = values or ValuesIn.of(plan, None)
+    format_amount = values.format_amount  # every amount below in the chosen unit
     cur = comparison.currency
     variants = list(comparison.variants)
     titles = [VARIANT_TITLES[v] for v in variants]
-    lines = [plan.name or "Untitled plan", f"amounts in {cur}", ""]
+    lines = [plan.name or "Untitled plan", f"amounts in {values.unit}{values.note()}", ""]
 
     totals = comparison.totals
     lines += _table(
@@ -100,7 +108,7 @@ def render_table(comparison: Comparison) -> str:
                     [format_percent(x.liquidation_beyond_stop, 1, sign=True) for x in f],
                 ),
                 ("Margin locked", [format_amount(x.margin_locked, cur) for x in f]),
-                ("Worst-case loss", [_worst_case(x, cur) for x in f]),
+                ("Worst-case loss", [_worst_case(x, cur, values) for x in f]),
                 ("Loss at stop", [format_amount(x.loss_at_stop, cur) for x in f]),
             ],
             titles,

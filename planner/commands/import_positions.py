@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from planner.domain.errors import PlanError
+from planner.domain.text_rules import terminal_text
 from planner.marketdata.errors import MarketDataError
 from planner.marketdata.importers import (
     fetch_hyperliquid_account,
@@ -24,6 +25,7 @@ from planner.marketdata.importers import (
     read_csv_text,
 )
 from planner.storage import SaveError, save_plan
+from planner.storage.paths import refuse_unnameable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -57,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    refuse_unnameable(args.output, getattr(args, "file", None))  # exit 2 before any work
     try:
         if args.source == "hyperliquid":
             plan, notes = plan_from_hyperliquid(fetch_hyperliquid_account(args.address))
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 name=Path(args.file).stem,
             )
     except MarketDataError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("margin-planner: cancelled; nothing was written", file=sys.stderr)
@@ -78,16 +81,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         save_plan(plan, args.output)
     except SaveError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return EXIT_FAILED
     for note in notes:
-        print(f"note: {note}")
+        print(terminal_text(f"note: {note}", keep_newlines=False))
     count = len(plan.positions)
-    print(f"wrote {args.output} ({count} position{'s' if count != 1 else ''})")
+    shown = terminal_text(str(args.output), keep_newlines=False)
+    print(f"wrote {shown} ({count} position{'s' if count != 1 else ''})")
     return EXIT_OK
 
 
 def _read(path: str) -> str:
+    refuse_unnameable(path)
     file = Path(path)
     try:
         if file.stat().st_size > MAX_CSV_BYTES:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planner.domain.text_rules import terminal_text
 from planner.marketdata.errors import MarketDataError
 from planner.marketdata.refresh import apply_market_data, fetch_market_data, parse_what
 from planner.storage import SaveError, load_plan, save_plan
+from planner.storage.paths import refuse_unnameable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -35,13 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    refuse_unnameable(args.output)  # exit 2 before anything is fetched
     plan = load_plan(args.plan)  # PlanError → one line, exit 2 (planner.cli)
     try:
         what = parse_what(args.what)
         data = fetch_market_data(plan, what)
         new_plan, summary = apply_market_data(plan, data)
     except MarketDataError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("margin-planner: cancelled; nothing was written", file=sys.stderr)
@@ -50,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         save_plan(new_plan, output)
     except SaveError as error:
-        print(f"margin-planner: {error}", file=sys.stderr)
+        print(terminal_text(f"margin-planner: {error}", keep_newlines=False), file=sys.stderr)
         return EXIT_FAILED
     for line in summary.lines():
-        print(line)
-    print(f"wrote {output}")
+        print(terminal_text(line, keep_newlines=False))
+    print(terminal_text(f"wrote {output}", keep_newlines=False))
     return EXIT_OK

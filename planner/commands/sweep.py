@@ -5,14 +5,15 @@ liquidations in the order they happen with the equity left after each."""
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
 import numpy as np
 
+from planner.commands import json_output
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.scenarios import Sweep, sweep
+from planner.domain.text_rules import terminal_text
 from planner.storage import load_plan
 
 
@@ -83,9 +84,9 @@ def run(args: argparse.Namespace) -> int:
     moves = np.linspace(args.start, args.stop, args.steps) / 100.0
     result = sweep(plan, symbol=args.symbol, moves=moves, betas=betas or None)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+        print(json_output.dumps(result.to_dict()))
     else:
-        print(render_table(result))
+        print(terminal_text(render_table(result)))
     return 0
 
 

@@ -15,12 +15,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from planner.domain.finite import finite_or_none
 from planner.domain.plan import Plan
+from planner.domain.results import (
+    CollateralResult,
+    CrossPool,
+    IsolatedBucket,
+    PositionResult,
+    TakeProfitResult,
+)
 from planner.domain.time_figures import Timeline
 
 if TYPE_CHECKING:
@@ -48,71 +56,6 @@ def pool_failed(equity: np.ndarray, maintenance: np.ndarray) -> np.ndarray:
     return (equity < 0) | ((maintenance > 0) & (equity <= maintenance))
 
 
-@dataclass(frozen=True, slots=True)
-class CrossPool:
-    wallet_balance: float
-    unrealized_pnl: float
-    equity: float
-    initial_margin: float
-    maintenance_margin: float
-    available: float
-    risk_ratio: float | None
-    liquidated: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TakeProfitResult:
-    price: float
-    fraction: float
-    reward: float  # net of entry and exit taker fees on that fraction
-
-
-@dataclass(frozen=True, slots=True)
-class PositionResult:
-    id: str
-    symbol: str
-    side: str
-    margin_mode: str
-    quantity: float
-    entry_price: float
-    mark_price: float
-    notional: float
-    initial_margin: float
-    margin: float | None
-    unrealized_pnl: float
-    equity: float | None
-    maintenance_rate: float
-    maintenance_amount: float
-    maintenance_margin: float
-    risk_ratio: float | None
-    liquidation_price: float | None
-    bankruptcy_price: float | None
-    liquidation_distance: float | None
-    loss_at_stop: float | None
-    max_loss: float
-    liquidated: bool
-    break_even_price: float
-    take_profits: tuple[TakeProfitResult, ...]
-    reward_to_risk: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class IsolatedBucket:
-    """One isolated exchange position: the netted positions of one symbol and side."""
-
-    symbol: str
-    side: str
-    position_ids: tuple[str, ...]
-    margin: float
-    unrealized_pnl: float
-    equity: float
-    maintenance_margin: float
-    risk_ratio: float | None
-    liquidation_price: float | None
-    bankruptcy_price: float | None
-    liquidated: bool
-
-
 _POSITION_COLUMNS = (
     "quantity",
     "entry_price",
@@ -134,8 +77,32 @@ _POSITION_COLUMNS = (
 )
 
 
-def _opt(value: float) -> float | None:
-    return None if not np.isfinite(value) else float(value)
+#: the keys of a position's record in ``to_dict``, in order
+_RECORD_KEYS = (
+    "id",
+    "symbol",
+    "side",
+    "margin_mode",
+    *_POSITION_COLUMNS,
+    "liquidated",
+    "break_even_price",
+    "take_profits",
+    "reward_to_risk",
+)
+
+#: columns of figures that always exist, and of those that may not (None where missing)
+_OPTIONAL = frozenset(
+    {
+        "margin",
+        "equity",
+        "risk_ratio",
+        "liquidation_price",
+        "bankruptcy_price",
+        "liquidation_distance",
+        "loss_at_stop",
+    }
+)
+_ALWAYS = tuple(name for name in _POSITION_COLUMNS if name not in _OPTIONAL)
 
 
 def _opt_value(value: float) -> float | None:
@@ -165,6 +132,7 @@ class Analysis:
     take_profit_rewards: tuple[tuple[float, ...], ...] = field(repr=False)
     reward_to_risk: np.ndarray = field(repr=False)
     buckets: tuple[IsolatedBucket, ...] = ()
+    collateral: tuple[CollateralResult, ...] = ()
     #: account figures, warnings and the plan in time (None: the engine's figures alone)
     derived: Derivations | None = field(default=None, repr=False)
 
@@ -190,50 +158,58 @@ class Analysis:
         return self.plan.account.currency
 
     def index_of(self, position_id: str) -> int:
-        for i, pos in enumerate(self.plan.positions):
-            if pos.id == position_id:
-                return i
-        raise KeyError(position_id)
+        return self.plan.position_index(position_id)
 
     def position(self, index: int) -> PositionResult:
-        pos = self.plan.positions[index]
-        c = {name: col[index] for name, col in self.columns.items()}
-        return PositionResult(
-            id=pos.id,
-            symbol=pos.symbol,
-            side=pos.side,
-            margin_mode=pos.margin_mode,
-            quantity=float(c["quantity"]),
-            entry_price=float(c["entry_price"]),
-            mark_price=float(c["mark_price"]),
-            notional=float(c["notional"]),
-            initial_margin=float(c["initial_margin"]),
-            margin=_opt(c["margin"]),
-            unrealized_pnl=float(c["unrealized_pnl"]),
-            equity=_opt(c["equity"]),
-            maintenance_rate=float(c["maintenance_rate"]),
-            maintenance_amount=float(c["maintenance_amount"]),
-            maintenance_margin=float(c["maintenance_margin"]),
-            risk_ratio=_opt(c["risk_ratio"]),
-            liquidation_price=_opt(c["liquidation_price"]),
-            bankruptcy_price=_opt(c["bankruptcy_price"]),
-            liquidation_distance=_opt(c["liquidation_distance"]),
-            loss_at_stop=_opt(c["loss_at_stop"]),
-            max_loss=float(c["max_loss"]),
-            liquidated=bool(self.liquidated[index]),
-            break_even_price=float(self.break_even[index]),
-            take_profits=tuple(
-                TakeProfitResult(tp.price, tp.fraction, reward)
-                for tp, reward in zip(
-                    pos.take_profits, self.take_profit_rewards[index], strict=True
-                )
-            ),
-            reward_to_risk=_opt(self.reward_to_risk[index]),
-        )
+        return self.positions[index]
 
     @cached_property
     def positions(self) -> tuple[PositionResult, ...]:
-        return tuple(self.position(i) for i in range(len(self.plan.positions)))
+        """Every position's record, built column by column (one ``tolist`` per column)."""
+        plan = self.plan
+        columns = self.columns
+        # figures that always exist stay floats; the others are None where missing
+        col = {name: columns[name].tolist() for name in _ALWAYS}
+        col.update({name: _list(columns[name]) for name in _OPTIONAL})
+        liquidated = self.liquidated.tolist()
+        break_even = self.break_even.tolist()
+        reward_to_risk = _list(self.reward_to_risk)
+        rewards = self.take_profit_rewards
+        return tuple(
+            PositionResult(
+                id=pos.id,
+                symbol=pos.symbol,
+                side=pos.side,
+                margin_mode=pos.margin_mode,
+                quantity=col["quantity"][i],
+                entry_price=col["entry_price"][i],
+                mark_price=col["mark_price"][i],
+                notional=col["notional"][i],
+                initial_margin=col["initial_margin"][i],
+                margin=col["margin"][i],
+                unrealized_pnl=col["unrealized_pnl"][i],
+                equity=col["equity"][i],
+                maintenance_rate=col["maintenance_rate"][i],
+                maintenance_amount=col["maintenance_amount"][i],
+                maintenance_margin=col["maintenance_margin"][i],
+                risk_ratio=col["risk_ratio"][i],
+                liquidation_price=col["liquidation_price"][i],
+                bankruptcy_price=col["bankruptcy_price"][i],
+                liquidation_distance=col["liquidation_distance"][i],
+                loss_at_stop=col["loss_at_stop"][i],
+                max_loss=col["max_loss"][i],
+                liquidated=liquidated[i],
+                break_even_price=break_even[i],
+                take_profits=tuple(
+                    TakeProfitResult(tp.price, tp.fraction, reward)
+                    for tp, reward in zip(pos.take_profits, rewards[i], strict=True)
+                )
+                if pos.take_profits
+                else (),
+                reward_to_risk=reward_to_risk[i],
+            )
+            for i, pos in enumerate(plan.positions)
+        )
 
     @cached_property
     def figures(self) -> Any:
@@ -250,34 +226,42 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document."""
         plan = self.plan
-        cols = {name: _list(col) for name, col in self.columns.items()}
-        liquidated = self.liquidated.tolist()
-        break_even = _list(self.break_even)
-        rr = _list(self.reward_to_risk)
+        positions = plan.positions
+        rewards = self.take_profit_rewards
+        take_profits = [
+            [
+                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
+                for tp, reward in zip(pos.take_profits, rewards[i], strict=True)
+            ]
+            if pos.take_profits
+            else []
+            for i, pos in enumerate(positions)
+        ]
+        # one record per position, built column by column (``_RECORD_KEYS`` order)
+        rows = zip(
+            *(list(map(attrgetter(name), positions)) for name in _RECORD_KEYS[:4]),
+            *(_list(self.columns[name]) for name in _POSITION_COLUMNS),
+            self.liquidated.tolist(),
+            _list(self.break_even),
+            take_profits,
+            _list(self.reward_to_risk),
+            strict=True,
+        )
+        records = [dict(zip(_RECORD_KEYS, row, strict=True)) for row in rows]
         timeline = self.timeline
         funding = timeline.funding
-        positions = []
-        for i, pos in enumerate(plan.positions):
-            record: dict[str, Any] = {
-                "id": pos.id,
-                "symbol": pos.symbol,
-                "side": pos.side,
-                "margin_mode": pos.margin_mode,
-            }
-            for name in _POSITION_COLUMNS:
-                record[name] = cols[name][i]
-            record["liquidated"] = liquidated[i]
-            record["break_even_price"] = break_even[i]
-            record["take_profits"] = [
-                {"price": tp.price, "fraction": tp.fraction, "reward": _opt_value(reward)}
-                for tp, reward in zip(pos.take_profits, self.take_profit_rewards[i], strict=True)
-            ]
-            record["reward_to_risk"] = rr[i]
-            record["funding_cost"] = funding.cost[i]
-            record["liquidation_price_at_horizon"] = funding.liquidation_price_at_horizon[i]
-            record["funding_runway_hours"] = funding.runway_hours[i]
-            record["scale_in"] = [fill.to_dict() for fill in timeline.fills[i]]
-            positions.append(record)
+        for record, cost, at_horizon, runway, fills in zip(
+            records,
+            funding.cost,
+            funding.liquidation_price_at_horizon,
+            funding.runway_hours,
+            timeline.fills,
+            strict=True,
+        ):
+            record["funding_cost"] = cost
+            record["liquidation_price_at_horizon"] = at_horizon
+            record["funding_runway_hours"] = runway
+            record["scale_in"] = [fill.to_dict() for fill in fills]
         cross = self.cross
         figures = self.figures
         document = {
@@ -304,6 +288,7 @@ class Analysis:
                         "available": cross.available,
                         "risk_ratio": cross.risk_ratio,
                         "liquidated": cross.liquidated,
+                        "collateral_value": cross.collateral_value,
                     },
                     "isolated_buckets": [
                         {
@@ -321,9 +306,10 @@ class Analysis:
                         }
                         for b in self.buckets
                     ],
+                    "collateral": [c.to_dict() for c in self.collateral],
                 }
             ),
-            "positions": positions,
+            "positions": records,
             "warnings": [w.to_dict() for w in self.warnings],
         }
         return document
@@ -338,8 +324,19 @@ class Analysis:
         *,
         derived: Derivations | None = None,
     ) -> Analysis:
-        from planner.domain.book import pnl_coefficients
+        # one errstate for the whole: ratios over 0 are missing figures (NaN, then None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cls._from_arrays(book, state, liquidation_u, bankruptcy_u, derived)
 
+    @classmethod
+    def _from_arrays(
+        cls,
+        book: Book,
+        state: LegState,
+        liquidation_u: np.ndarray,
+        bankruptcy_u: np.ndarray,
+        derived: Derivations | None,
+    ) -> Analysis:
         plan = book.plan
         wallet = plan.account.wallet_balance
         taker = plan.account.taker_fee_rate
@@ -347,15 +344,13 @@ class Analysis:
 
         # groups → prices
         group_inverse = book.inverse[book.group_market]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
-            group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
+        group_lp = np.where(group_inverse, 1.0 / liquidation_u, liquidation_u)
+        group_bp = np.where(group_inverse, 1.0 / bankruptcy_u, bankruptcy_u)
 
-        # legs: buckets and the pool
-        cross_leg = ~book.leg_isolated
+        # legs: buckets and the pool (collateral legs count as collateral, not as PnL)
+        cross_leg = ~book.leg_isolated & ~book.leg_collateral
         leg_equity = book.leg_margin + state.pnl
-        with np.errstate(divide="ignore", invalid="ignore"):
-            leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
+        leg_risk = np.where(leg_equity > 0, state.maintenance / leg_equity, nan)
         leg_liquidated = leg_equity <= state.maintenance
 
         # positions
@@ -363,18 +358,20 @@ class Analysis:
         market = book.leg_market[leg]
         inverse = book.inverse[market]
         mark_u = book.mark_u[market]
-        mark = np.where(inverse, 1.0 / mark_u, mark_u)
+        mark = book.mark[market]
         q, entry, sign = book.pos_q, book.pos_entry, book.pos_sign
-        a, b = pnl_coefficients(sign, q, entry, inverse)
+        a, b = book.pos_a, book.pos_b
         pnl = a + b * mark_u
         notional = q * mark_u
-        entry_notional = np.where(inverse, q / entry, q * entry)
+        entry_notional = book.pos_entry_notional
         isolated = book.pos_isolated
         share = q / book.leg_q[leg]
 
         cross_wallet = wallet - float(book.leg_margin.sum())
         cross_pnl = float((state.pnl * cross_leg).sum())
-        cross_equity = cross_wallet + cross_pnl
+        collateral_value = float(state.pnl[book.leg_collateral].sum())
+        collateral_value += book.collateral_fixed_value
+        cross_equity = cross_wallet + cross_pnl + collateral_value
         cross_mm = float((state.maintenance * cross_leg).sum())
         cross_im = float(((notional / book.pos_leverage) * ~isolated).sum())
         cross_liquidated = bool(pool_failed(np.float64(cross_equity), np.float64(cross_mm)))
@@ -387,6 +384,7 @@ class Analysis:
             available=max(0.0, cross_equity - cross_im),
             risk_ratio=cross_mm / cross_equity if cross_equity > 0 else None,
             liquidated=cross_liquidated,
+            collateral_value=collateral_value,
         )
 
         group = book.leg_group[leg]
@@ -422,11 +420,10 @@ class Analysis:
             end = start + int(levels[i])
             rewards[i] = tuple(flat_rewards[start:end])
             start = end
-        with np.errstate(divide="ignore", invalid="ignore"):
-            reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
-            break_even = entry * np.where(
-                sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
-            )
+        reward_to_risk = np.where(loss_at_stop > 0, total_reward / loss_at_stop, nan)
+        break_even = entry * np.where(
+            sign > 0, (1 + taker) / (1 - taker), (1 - taker) / (1 + taker)
+        )
 
         columns = {
             "quantity": book.pos_quantity,
@@ -496,7 +493,7 @@ class Analysis:
             plan=plan,
             wallet_balance=wallet,
             unrealized_pnl=total_pnl,
-            equity=wallet + total_pnl,
+            equity=wallet + total_pnl + collateral_value,
             isolated_margin=float(book.leg_margin.sum()),
             cross=cross,
             columns=columns,
@@ -505,5 +502,42 @@ class Analysis:
             take_profit_rewards=tuple(rewards),
             reward_to_risk=reward_to_risk,
             buckets=buckets,
+            collateral=collateral_results(book, state, group_lp, cross_equity - cross_mm),
             derived=derived,
         )
+
+
+def collateral_results(
+    book: Book, state: LegState, group_lp: np.ndarray, pool_health: float
+) -> tuple[CollateralResult, ...]:
+    """Every collateral item at the marks, with its own liquidation price: the price of the
+    asset alone at which the pool fails. Priced by a market S: the engine's cross liquidation
+    price of S (S's positions and collateral move together, every other mark held). At a fixed
+    price p0 the pool's health is linear in the asset's price p: h + units·(p − p0) = 0. None
+    when the pool carries no cross position (nothing to liquidate) or the root is not > 0."""
+    items = book.plan.account.collateral
+    if not items:
+        return ()
+    has_cross = bool((~book.leg_isolated & ~book.leg_collateral).any())
+    marks = [m.mark_price for m in book.plan.markets]
+    index = {m.symbol: k for k, m in enumerate(book.plan.markets)}
+    results = []
+    for item, leg, units in zip(
+        items, book.collateral_leg.tolist(), book.collateral_units.tolist(), strict=True
+    ):
+        liquidation: float | None = None
+        if leg >= 0:
+            assert item.price_symbol is not None
+            price = marks[index[item.price_symbol]]
+            value = float(state.pnl[leg])
+            if has_cross:
+                liquidation = _opt_value(float(group_lp[book.leg_group[leg]]))
+        else:
+            assert item.price is not None
+            price = item.price
+            value = item.value_at(price)
+            if has_cross and units > 0:
+                root = price - pool_health / units
+                liquidation = root if math.isfinite(root) and root > 0 else None
+        results.append(CollateralResult(item.asset, item.amount, price, value, liquidation))
+    return tuple(results)

@@ -14,8 +14,10 @@ code path handles both contract types.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -25,11 +27,14 @@ from planner.domain.venues import VenueRules, venue_rules
 
 @dataclass(frozen=True, eq=False)
 class Book:
-    plan: Plan
+    # A weak reference: the layout cache (``_CACHE``) must not keep a plan alive. Whoever has
+    # the book got it from ``build_book(plan)`` and holds the plan.
+    plan_ref: weakref.ref[Plan]
     rules: VenueRules
     taker: float
     # markets (m)
     inverse: np.ndarray  # bool (m,)
+    mark: np.ndarray  # (m,) mark price
     mark_u: np.ndarray  # (m,) mark price in u
     floors: np.ndarray  # (m, K) tier floors, +inf padded
     mmr: np.ndarray  # (m, K)
@@ -44,6 +49,9 @@ class Book:
     pos_isolated: np.ndarray  # bool (n,)
     pos_quantity: np.ndarray  # (n,) as written in the plan (contracts for inverse)
     pos_stop: np.ndarray  # (n,) stop-loss price, NaN without one
+    pos_entry_notional: np.ndarray  # (n,) quote (linear) or coin (inverse)
+    pos_a: np.ndarray  # (n,) the position's PnL(u) = a + b·u
+    pos_b: np.ndarray
     pos_ids: tuple[str, ...]
     # take-profit levels of every position, flattened in plan order (T levels)
     tp_position: np.ndarray  # int (T,) the position each level belongs to
@@ -64,9 +72,22 @@ class Book:
     leg_mmr: np.ndarray  # (L, K) the leg's market's rates
     leg_cum: np.ndarray  # (L, K) the leg's market's maintenance amounts
     leg_last_tier: np.ndarray  # int (L,) index of the leg's market's last tier
+    leg_tier_base: np.ndarray  # int (L,) leg × K: the flat index of the leg's first tier
     # groups (G): isolated legs first (group i = isolated leg), then one per cross symbol
     group_market: np.ndarray  # int (G,)
     group_isolated: np.ndarray  # bool (G,)
+    # collateral (spec v2): one leg per item priced by a market, after the positions' legs
+    leg_collateral: np.ndarray  # bool (L,) the leg is collateral, not a position
+    collateral_leg: np.ndarray  # int (C,) each item's leg, −1 for a fixed price
+    collateral_units: np.ndarray  # (C,) Σ slices × ratio: value per unit of price
+    collateral_fixed_value: float  # Σ value of the items at a fixed price
+
+    @property
+    def plan(self) -> Plan:
+        plan = self.plan_ref()
+        if plan is None:  # pragma: no cover - a book is used while its plan is held
+            raise ReferenceError("the plan of this book no longer exists")
+        return plan
 
     @property
     def n_positions(self) -> int:
@@ -97,9 +118,24 @@ def pnl_coefficients(
 
 
 # The few most recent layouts, by plan identity: plans are immutable, and the window asks for
-# the analysis and a sweep of the same plan one after the other.
-_CACHE: dict[int, tuple[weakref.ref[Plan], Book]] = {}
+# the analysis and a sweep of the same plan one after the other. Neither the key nor the book
+# holds the plan, and an entry goes when its plan does.
+_CACHE: dict[int, Book] = {}
 _CACHE_SIZE = 8
+
+
+def clear_caches() -> None:
+    """Forget every layout (benchmarks measure a plan the engine has not seen)."""
+    _CACHE.clear()
+
+
+def _forget(key: int) -> Callable[[weakref.ref[Plan]], None]:
+    def drop(ref: weakref.ref[Plan]) -> None:
+        hit = _CACHE.get(key)
+        if hit is not None and hit.plan_ref is ref:
+            del _CACHE[key]
+
+    return drop
 
 
 def build_book(plan: Plan) -> Book:
@@ -109,18 +145,6 @@ def build_book(plan: Plan) -> Book:
 
 _SIGN = {"long": 1.0, "short": -1.0}
 _ISOLATED = {"isolated": True, "cross": False}
-_POSITION_FIELDS = attrgetter(
-    "id",
-    "symbol",
-    "side",
-    "quantity",
-    "entry_price",
-    "leverage",
-    "added_margin",
-    "margin_mode",
-    "stop_loss",
-    "take_profits",
-)
 
 
 def _tier_rows(market: Market) -> tuple[list[float], list[float], list[float]]:
@@ -136,10 +160,28 @@ def _tier_rows(market: Market) -> tuple[list[float], list[float], list[float]]:
     return [0.0], [rule.mmr], [rule.maintenance_amount]
 
 
+@dataclass(frozen=True, slots=True)
+class _CollateralColumns:
+    market: np.ndarray  # int (C,) the pricing market, −1 for a fixed price
+    units: np.ndarray  # (C,) Σ slices × ratio
+    fixed_value: float
+
+
+def _collateral_columns(plan: Plan, index: dict[str, int]) -> _CollateralColumns:
+    items = plan.account.collateral
+    market = np.array(
+        [-1 if c.price_symbol is None else index[c.price_symbol] for c in items], dtype=np.intp
+    )
+    # value is linear in price: value_at(1) is the value of one unit of price
+    units = np.array([c.value_at(1.0) for c in items], dtype=float)
+    fixed = sum(c.value_at(c.price) for c in items if c.price is not None)
+    return _CollateralColumns(market, units, float(fixed))
+
+
 def _build(plan: Plan) -> Book:
     hit = _CACHE.get(id(plan))
-    if hit is not None and hit[0]() is plan:
-        return hit[1]
+    if hit is not None and hit.plan_ref() is plan:
+        return hit
     markets = plan.markets
     index = {m.symbol: i for i, m in enumerate(markets)}
     m = len(markets)
@@ -160,23 +202,22 @@ def _build(plan: Plan) -> Book:
 
     positions = plan.positions
     n = len(positions)
-    # one pass over the positions; every column is then converted at C speed
-    if n:
-        ids, symbols, sides, qty, entries, leverages, added, modes, stops, take_profits = zip(
-            *map(_POSITION_FIELDS, positions), strict=True
-        )
-    else:
-        ids = symbols = sides = qty = entries = leverages = added = modes = stops = ()
-        take_profits = ()
-    pos_market = np.fromiter(map(index.__getitem__, symbols), dtype=np.intp, count=n)
-    pos_sign = np.fromiter(map(_SIGN.__getitem__, sides), dtype=float, count=n)
-    pos_quantity = np.array(qty, dtype=float)
+
+    # each column read straight into an array (C loops, no row tuples for the GC to track)
+    def column(name: str) -> Iterator[Any]:
+        return map(attrgetter(name), positions)
+
+    ids = tuple(column("id"))
+    pos_market = np.fromiter(map(index.__getitem__, column("symbol")), dtype=np.intp, count=n)
+    pos_sign = np.fromiter(map(_SIGN.__getitem__, column("side")), dtype=float, count=n)
+    pos_quantity = np.fromiter(column("quantity"), dtype=float, count=n)
     pos_q = pos_quantity * size[pos_market]
-    pos_entry = np.array(entries, dtype=float)
-    pos_leverage = np.array(leverages, dtype=float)
-    pos_added = np.array(added, dtype=float)
-    pos_isolated = np.fromiter(map(_ISOLATED.__getitem__, modes), dtype=bool, count=n)
-    pos_stop = np.array([np.nan if s is None else s for s in stops], dtype=float)
+    pos_entry = np.fromiter(column("entry_price"), dtype=float, count=n)
+    pos_leverage = np.fromiter(column("leverage"), dtype=float, count=n)
+    pos_added = np.fromiter(column("added_margin"), dtype=float, count=n)
+    pos_isolated = np.fromiter(map(_ISOLATED.__getitem__, column("margin_mode")), bool, n)
+    pos_stop = np.array(list(column("stop_loss")), dtype=float).reshape(n)  # None → NaN
+    take_profits = tuple(column("take_profits"))
     levels = np.fromiter(map(len, take_profits), dtype=np.intp, count=n)
     tp_position = np.repeat(np.arange(n), levels)
     tp_levels = [tp for i in levels.nonzero()[0].tolist() for tp in take_profits[i]]
@@ -185,6 +226,7 @@ def _build(plan: Plan) -> Book:
     pos_inverse = inverse[pos_market]
     entry_notional = np.where(pos_inverse, pos_q / pos_entry, pos_q * pos_entry)
     pos_margin = np.where(pos_isolated, entry_notional / pos_leverage + pos_added, 0.0)
+    pos_a, pos_b = pnl_coefficients(pos_sign, pos_q, pos_entry, pos_inverse)
 
     # legs: one per (market, side)
     key = pos_market * 2 + (pos_sign > 0)
@@ -204,27 +246,59 @@ def _build(plan: Plan) -> Book:
     leg_isolated[pos_leg] = pos_isolated
     leg_margin = np.bincount(pos_leg, pos_margin, n_legs)
     leg_a, leg_b = pnl_coefficients(leg_sign, leg_q, leg_entry, leg_inverse)
+    leg_entry_notional = (
+        np.where(leg_inverse, leg_q / leg_entry, leg_q * leg_entry) if n_legs else leg_q
+    )
+    leg_floors, leg_mmr, leg_cum = floors[leg_market], mmr[leg_market], cum[leg_market]
+    leg_last_tier = n_tiers[leg_market] - 1
+
+    # collateral priced by a market: one more cross leg each (quantity 0, PnL units·u)
+    collateral = _collateral_columns(plan, index)
+    coll_leg = np.full(len(collateral.units), -1, dtype=np.intp)
+    priced = (collateral.market >= 0).nonzero()[0]
+    coll_leg[priced] = n_legs + np.arange(len(priced))
+    leg_collateral = np.zeros(n_legs + len(priced), dtype=bool)
+    leg_collateral[n_legs:] = True
+    if len(priced):
+        extra = len(priced)
+        zeros = np.zeros(extra)
+        leg_market = np.concatenate([leg_market, collateral.market[priced]])
+        leg_sign = np.concatenate([leg_sign, np.ones(extra)])
+        leg_q = np.concatenate([leg_q, zeros])
+        leg_entry = np.concatenate([leg_entry, zeros])
+        leg_isolated = np.concatenate([leg_isolated, np.zeros(extra, dtype=bool)])
+        leg_margin = np.concatenate([leg_margin, zeros])
+        leg_a = np.concatenate([leg_a, zeros])
+        leg_b = np.concatenate([leg_b, collateral.units[priced]])
+        leg_entry_notional = np.concatenate([leg_entry_notional, zeros])
+        no_tiers = np.zeros((extra, k_max))
+        first_only = np.full((extra, k_max), np.inf)
+        first_only[:, 0] = 0.0
+        leg_floors = np.concatenate([leg_floors, first_only])
+        leg_mmr = np.concatenate([leg_mmr, no_tiers])
+        leg_cum = np.concatenate([leg_cum, no_tiers])
+        leg_last_tier = np.concatenate([leg_last_tier, np.zeros(extra, dtype=np.intp)])
+        n_legs += extra
 
     # groups: each isolated leg alone, then the cross legs of each market together
     iso_legs = leg_isolated.nonzero()[0]
-    cross_leg_market = leg_market[~leg_isolated]  # sorted, as the legs are
-    cross_first = np.ones(len(cross_leg_market), dtype=bool)
-    cross_first[1:] = cross_leg_market[1:] != cross_leg_market[:-1]
-    cross_markets = cross_leg_market[cross_first]
-    cross_group = np.cumsum(cross_first) - 1
+    cross_markets = np.unique(leg_market[~leg_isolated])
     leg_group = np.empty(n_legs, dtype=np.intp)
     leg_group[iso_legs] = np.arange(len(iso_legs))
-    leg_group[~leg_isolated] = len(iso_legs) + cross_group
+    leg_group[~leg_isolated] = len(iso_legs) + np.searchsorted(
+        cross_markets, leg_market[~leg_isolated]
+    )
     group_market = np.concatenate([leg_market[iso_legs], cross_markets]).astype(np.intp)
     group_isolated = np.concatenate(
         [np.ones(len(iso_legs), dtype=bool), np.zeros(len(cross_markets), dtype=bool)]
     )
 
     book = Book(
-        plan=plan,
+        plan_ref=weakref.ref(plan, _forget(id(plan))),
         rules=venue_rules(plan.account.venue),
         taker=plan.account.taker_fee_rate,
         inverse=inverse,
+        mark=mark,
         mark_u=mark_u,
         floors=floors,
         mmr=mmr,
@@ -238,6 +312,9 @@ def _build(plan: Plan) -> Book:
         pos_isolated=pos_isolated,
         pos_quantity=pos_quantity,
         pos_stop=pos_stop,
+        pos_entry_notional=entry_notional,
+        pos_a=pos_a,
+        pos_b=pos_b,
         pos_ids=ids,
         tp_position=tp_position,
         tp_price=tp_price,
@@ -251,17 +328,20 @@ def _build(plan: Plan) -> Book:
         leg_group=leg_group,
         leg_a=leg_a,
         leg_b=leg_b,
-        leg_entry_notional=np.where(leg_inverse, leg_q / leg_entry, leg_q * leg_entry)
-        if n_legs
-        else leg_q,
-        leg_floors=floors[leg_market],
-        leg_mmr=mmr[leg_market],
-        leg_cum=cum[leg_market],
-        leg_last_tier=n_tiers[leg_market] - 1,
+        leg_entry_notional=leg_entry_notional,
+        leg_floors=leg_floors,
+        leg_mmr=leg_mmr,
+        leg_cum=leg_cum,
+        leg_last_tier=leg_last_tier,
+        leg_tier_base=np.arange(n_legs) * k_max,
         group_market=group_market,
         group_isolated=group_isolated,
+        leg_collateral=leg_collateral,
+        collateral_leg=coll_leg,
+        collateral_units=collateral.units,
+        collateral_fixed_value=collateral.fixed_value,
     )
-    _CACHE[id(plan)] = (weakref.ref(plan), book)
+    _CACHE[id(plan)] = book
     while len(_CACHE) > _CACHE_SIZE:
         del _CACHE[next(iter(_CACHE))]
     return book

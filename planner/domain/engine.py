@@ -28,8 +28,42 @@ from planner.domain.plan import Plan
 def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:
     """Each leg's tier for its notional (shape ``(..., legs)``): floor-inclusive; a notional
     beyond the table stays in the last tier."""
-    k = np.add.reduce(book.leg_floors <= notional[..., None], axis=-1) - 1
-    return np.maximum(k, 0)
+    floors = book.leg_floors
+    n_tiers = floors.shape[1]
+    if notional.ndim < 2 or n_tiers < 3 or notional.size * n_tiers <= _SMALL_TIER_SEARCH:
+        return np.maximum(np.add.reduce(floors <= notional[..., None], axis=-1) - 1, 0)
+    return _leg_tier_rows(floors, notional)
+
+
+#: below this many (value, tier) comparisons one broadcast comparison is the quickest
+_SMALL_TIER_SEARCH = 8192
+
+
+def _leg_tier_rows(floors: np.ndarray, notional: np.ndarray) -> np.ndarray:
+    """``leg_tier`` for many rows (sweeps, maps) in time steps × legs × tiers crossed, without
+    a steps × legs × tiers array: a leg's tier at every step is its tier at its smallest
+    notional plus the floors between its smallest and largest notional that the step reaches."""
+    n_legs, n_tiers = floors.shape
+    flat = notional.reshape(-1, n_legs)
+    low, high = flat.min(axis=0), flat.max(axis=0)
+    first = np.add.reduce(floors <= low[:, None], axis=-1) - 1  # −1 below the first floor
+    last = np.add.reduce(floors <= high[:, None], axis=-1) - 1
+    crossed = last - first
+    # NaN compares false (min and max say nothing); most tiers crossed: count them all at once
+    if np.isnan(low).any() or np.isnan(high).any() or 2 * crossed.sum() > n_legs * n_tiers:
+        return np.maximum(np.add.reduce(floors <= notional[..., None], axis=-1) - 1, 0)
+    tier = np.repeat(first[None, :], len(flat), axis=0)
+    moving = np.flatnonzero(crossed > 0)
+    if moving.size:
+        values = flat[:, moving].T  # (moving legs, rows): each leg's values contiguous
+        lo, hi = first[moving], last[moving]
+        counted = np.repeat(lo[:, None], values.shape[1], axis=1)
+        for j in range(int(lo.min()) + 1, int(hi.max()) + 1):
+            rows = np.flatnonzero((lo < j) & (j <= hi))
+            counted[rows] += values[rows] >= floors[moving[rows], j][:, None]
+        tier[:, moving] = counted.T
+    np.maximum(tier, 0, out=tier)
+    return tier.reshape(notional.shape)
 
 
 def entry_notional(book: Book) -> np.ndarray:
@@ -38,22 +72,34 @@ def entry_notional(book: Book) -> np.ndarray:
 
 
 def valuate(book: Book, mark_u: np.ndarray) -> LegState:
-    """Value every leg at ``mark_u`` (shape ``(..., markets)``, prices in u)."""
-    u = mark_u[..., book.leg_market]
-    pnl = book.leg_a + book.leg_b * u
+    """Value every leg at ``mark_u`` (shape ``(..., markets)``, prices in u).
+
+    Over a grid (sweeps, maps) every new array costs its first touch of fresh memory, so the
+    figures are computed in place where they can be and the missing fee is a view of 0."""
+    u = np.take(mark_u, book.leg_market, axis=-1)
+    pnl = book.leg_b * u
+    pnl += book.leg_a
     notional = book.leg_q * u
     valued = book.leg_entry_notional if book.rules.maintenance_at_entry else notional
     tier = leg_tier(book, valued)
-    legs = np.arange(len(book.leg_q))
-    mmr = book.leg_mmr[legs, tier]
-    cum = book.leg_cum[legs, tier]
-    fee = book.taker * notional if book.rules.fee_in_maintenance else np.zeros_like(notional)
-    maintenance = valued * mmr - cum + fee
+    at = book.leg_tier_base + tier  # flat index into the (legs, tiers) tables
+    mmr = np.take(book.leg_mmr, at)
+    cum = np.take(book.leg_cum, at)
+    maintenance = valued * mmr
+    maintenance -= cum
+    if book.rules.fee_in_maintenance:
+        fee = book.taker * notional
+        maintenance += fee
+    else:
+        fee = np.broadcast_to(0.0, maintenance.shape)
     return LegState(u, pnl, notional, tier, mmr, cum, maintenance, fee)
 
 
 def cross_wallet(book: Book) -> float:
-    return book.plan.account.wallet_balance - float(book.leg_margin.sum())
+    """What the pool stands on besides its legs: the wallet less every isolated margin, plus
+    collateral at a fixed price (collateral priced by a market is a leg of the pool)."""
+    wallet = book.plan.account.wallet_balance - float(book.leg_margin.sum())
+    return wallet + book.collateral_fixed_value
 
 
 def group_collateral(book: Book, state: LegState) -> np.ndarray:
@@ -81,7 +127,7 @@ def solve_groups(
     n_groups = len(book.group_market)
     group = book.leg_group
     fee_rate = book.taker if book.rules.fee_in_maintenance else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         bankrupt_slope = np.bincount(group, book.leg_b - book.leg_q * fee_rate, n_groups)
         bankrupt = -(collateral + np.bincount(group, book.leg_a, n_groups)) / bankrupt_slope
 
@@ -166,10 +212,10 @@ def _nearest_root(
     two_sided = flat | ((lines.slope(first) > 0) & (lines.slope(last) < 0))
     if not two_sided.any():
         return near
+    # (called under solve_groups' errstate: divisions by 0 and overflows give inf or NaN)
     mark_u = book.mark_u[book.group_market]
     has_near = np.isfinite(near)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        mirror = np.where(has_near, mark_u * (mark_u / near), mark_u)
+    mirror = np.where(has_near, mark_u * (mark_u / near), mark_u)
     has_mirror = has_near & np.isfinite(mirror)
     mirror_alive = has_mirror & (lines.health(mirror) > 0)
     search = two_sided & (lines.health(mark_u) > 0) & ~mirror_alive
@@ -180,8 +226,7 @@ def _nearest_root(
     mirror_tier = leg_tier(book, book.leg_q * mirror[group])
     start = np.where(has_mirror[group], mirror_tier, from_end)
     far = np.where(search, lines.newton(np.where(search[group], start, mark_tier)), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        far_nearer = np.abs(np.log(far / mark_u)) < np.abs(np.log(near / mark_u))
+    far_nearer = np.abs(np.log(far / mark_u)) < np.abs(np.log(near / mark_u))
     return np.where(far_nearer | ~has_near, far, near)
 
 

@@ -6,6 +6,7 @@ its analysis, with no drawing code.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,9 +28,20 @@ class Level:
     index: int | None = None
     #: liquidation of an isolated bucket or of the cross pool
     margin_mode: str | None = None
+    #: the entry price of the level's position (None for the mark and tier boundaries): a
+    #: position's levels are read as moves from its entry, not from the mark
+    entry_price: float | None = None
 
     def distance_from(self, mark: float) -> float:
         return (self.price - mark) / mark
+
+    def move_from_entry(self) -> float | None:
+        """The price move from the position's entry to this level, as a signed fraction of
+        the entry (a long's take-profit above its entry is positive, whatever the mark); None
+        for the mark, tier boundaries and the entry itself."""
+        if self.entry_price is None or self.kind == "entry" or self.entry_price <= 0:
+            return None
+        return (self.price - self.entry_price) / self.entry_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,37 +67,55 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
     market = plan.market(symbol)
     levels: list[Level] = [Level("mark", market.mark_price, None, "mark", True)]
     leg_quantity: dict[str, float] = {}
+    # two columns read as plain lists: building every position's full result is the slow part
+    # of a ladder that follows a drag
+    liquidation = analysis.columns["liquidation_price"].tolist()
+    bankruptcy = analysis.columns["bankruptcy_price"].tolist()
     for i, pos in enumerate(plan.positions):
         if pos.symbol != symbol:
             continue
-        result = analysis.position(i)
-        levels.append(Level("entry", pos.entry_price, pos.id, f"{pos.id} entry", True))
+        liquidation_price = _finite(liquidation[i])
+        bankruptcy_price = _finite(bankruptcy[i])
+        entry = pos.entry_price
+        levels.append(Level("entry", entry, pos.id, f"{pos.id} entry", True, entry_price=entry))
         if pos.stop_loss is not None:
-            levels.append(Level("stop", pos.stop_loss, pos.id, f"{pos.id} stop", True))
+            levels.append(
+                Level("stop", pos.stop_loss, pos.id, f"{pos.id} stop", True, entry_price=entry)
+            )
         for k, tp in enumerate(pos.take_profits):
             levels.append(
-                Level("take_profit", tp.price, pos.id, f"{pos.id} TP{k + 1}", True, index=k)
+                Level(
+                    "take_profit",
+                    tp.price,
+                    pos.id,
+                    f"{pos.id} TP{k + 1}",
+                    True,
+                    index=k,
+                    entry_price=entry,
+                )
             )
-        if result.liquidation_price is not None:
+        if liquidation_price is not None:
             levels.append(
                 Level(
                     "liquidation",
-                    result.liquidation_price,
+                    liquidation_price,
                     pos.id,
                     f"{pos.id} liquidation ({pos.margin_mode})",
                     False,
                     margin_mode=pos.margin_mode,
+                    entry_price=entry,
                 )
             )
-        if result.bankruptcy_price is not None:
+        if bankruptcy_price is not None:
             levels.append(
                 Level(
                     "bankruptcy",
-                    result.bankruptcy_price,
+                    bankruptcy_price,
                     pos.id,
                     f"{pos.id} bankruptcy",
                     False,
                     margin_mode=pos.margin_mode,
+                    entry_price=entry,
                 )
             )
         leg_quantity[pos.side] = (
@@ -93,6 +123,10 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
         )
     levels.extend(_tier_levels(market, leg_quantity))
     return Ladder(symbol, market.mark_price, market.tick_size, tuple(levels))
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _tier_levels(market: Market, leg_quantity: dict[str, float]) -> list[Level]:

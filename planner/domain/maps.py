@@ -123,7 +123,7 @@ def two_asset_map(
     c, ex, ey = split(bucket_live, book.leg_isolated)
     bucket_equity = c + ex[None, :] + ey[:, None]
 
-    has_cross = layout.cross_legs.size > 0
+    has_cross = layout.has_cross
     pool_dead = pool_failed(pool_eq, pool_mm) & has_cross  # no cross position: nothing to lose
     code = np.where(pool_dead, POOL_LIQUIDATED, np.where(n_dead > 0, BUCKETS_LIQUIDATED, ALIVE))
     equity = np.where(pool_dead, 0.0, pool_eq) + bucket_equity

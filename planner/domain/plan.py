@@ -16,8 +16,10 @@ model reads ``"version": 1`` as 2 (files of older versions go through
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -48,6 +50,7 @@ from planner.domain.plan_base import (
     show_value,
     within,
 )
+from planner.domain.text_rules import check_identifier
 from planner.domain.tiers import maintenance_amount_after
 
 PLAN_FORMAT = "margin-planner.plan"
@@ -210,15 +213,7 @@ class Market(_Model):
         m = self.maintenance
         if isinstance(m, TierTable):
             return m.tiers
-        return (
-            Tier(
-                notional_floor=0.0,
-                notional_cap=None,
-                max_leverage=m.max_leverage,
-                mmr=m.mmr,
-                maintenance_amount=m.maintenance_amount,
-            ),
-        )
+        return _flat_tiers(m.mmr, m.maintenance_amount, m.max_leverage)
 
     def tier_for(self, notional: float) -> Tier:
         """The tier that holds ``notional`` (floor-inclusive; beyond the table, the last)."""
@@ -236,6 +231,20 @@ class Market(_Model):
 
     def max_leverage_for(self, notional: float) -> float | None:
         return self.tier_for(notional).max_leverage
+
+
+@lru_cache(maxsize=4096)
+def _flat_tiers(mmr: float, amount: float, max_leverage: float | None) -> tuple[Tier, ...]:
+    """A flat rule's one tier, built once per rule (tiers are immutable, so they are shared)."""
+    return (
+        Tier(
+            notional_floor=0.0,
+            notional_cap=None,
+            max_leverage=max_leverage,
+            mmr=mmr,
+            maintenance_amount=amount,
+        ),
+    )
 
 
 class TakeProfit(_Model):
@@ -274,7 +283,7 @@ class Position(_Model):
     def _id_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise PydanticCustomError("plan_rule", "must not be blank")
-        return value
+        return check_identifier(value)
 
     @model_validator(mode="after")
     def _take_profit_fractions(self) -> Position:
@@ -320,11 +329,22 @@ class Plan(_Model):
                 raise rule_error(f"markets[{i}].symbol", market.symbol, "symbols must be unique")
             markets[market.symbol] = market
         for i, item in enumerate(self.account.collateral):
-            if item.price_symbol is not None and item.price_symbol not in markets:
+            if item.price_symbol is None:
+                continue
+            pricing = markets.get(item.price_symbol)
+            if pricing is None:
                 raise rule_error(
                     f"account.collateral[{i}].price_symbol",
                     item.price_symbol,
                     "no market with this symbol",
+                )
+            if pricing.contract == "inverse":
+                # an inverse market's mark is in USD, not in the account's currency
+                raise rule_error(
+                    f"account.collateral[{i}].price_symbol",
+                    item.price_symbol,
+                    "an inverse market's mark is not a price in the account's currency; "
+                    "price collateral by a linear market or give a fixed price",
                 )
 
         ids: set[str] = set()
@@ -361,16 +381,63 @@ class Plan(_Model):
         return self
 
     def market(self, symbol: str) -> Market:
-        for market in self.markets:
-            if market.symbol == symbol:
-                return market
-        raise KeyError(symbol)
+        return self.markets[self.market_index(symbol)]
+
+    def market_index(self, symbol: str) -> int:
+        """The index of ``symbol``'s market in ``markets`` (``KeyError`` if none)."""
+        return _lookups(self).market_index(symbol)
 
     def position(self, position_id: str) -> Position:
-        for pos in self.positions:
-            if pos.id == position_id:
-                return pos
-        raise KeyError(position_id)
+        return self.positions[self.position_index(position_id)]
+
+    def position_index(self, position_id: str) -> int:
+        """The index of position ``position_id`` in ``positions`` (``KeyError`` if none)."""
+        return _lookups(self).position_index(position_id)
+
+
+class _Lookups:
+    """A plan's symbol → market index and id → position index, each built on first use."""
+
+    __slots__ = ("ids", "markets", "plan_ref", "positions", "symbols")
+
+    def __init__(self, plan: Plan, plan_ref: weakref.ref[Plan]) -> None:
+        self.plan_ref = plan_ref
+        self.markets = plan.markets
+        self.positions = plan.positions
+        self.symbols: dict[str, int] | None = None
+        self.ids: dict[str, int] | None = None
+
+    def market_index(self, symbol: str) -> int:
+        if self.symbols is None:  # the first of equal keys wins, as a scan would find it
+            n = len(self.markets)
+            self.symbols = {m.symbol: n - 1 - i for i, m in enumerate(reversed(self.markets))}
+        return self.symbols[symbol]
+
+    def position_index(self, position_id: str) -> int:
+        if self.ids is None:
+            n = len(self.positions)
+            self.ids = {p.id: n - 1 - i for i, p in enumerate(reversed(self.positions))}
+        return self.ids[position_id]
+
+
+# Plans are immutable, so their lookups are kept by plan identity, weakly: an entry goes when
+# its plan does (not on the plan itself: a private attribute would take part in ``==``).
+_LOOKUPS: dict[int, _Lookups] = {}
+
+
+def _lookups(plan: Plan) -> _Lookups:
+    key = id(plan)
+    hit = _LOOKUPS.get(key)
+    if hit is not None and hit.plan_ref() is plan:
+        return hit
+
+    def forget(ref: weakref.ref[Plan]) -> None:
+        entry = _LOOKUPS.get(key)
+        if entry is not None and entry.plan_ref is ref:
+            del _LOOKUPS[key]
+
+    entry = _LOOKUPS[key] = _Lookups(plan, weakref.ref(plan, forget))
+    return entry
 
 
 def _check_leverage(path: str, pos: Position, market: Market) -> None:

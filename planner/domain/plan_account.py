@@ -49,10 +49,11 @@ class RiskLimits(PlanModel):
 
 
 class ValueRatioTier(PlanModel):
-    """From ``amount_floor`` (in units of the asset) up, the slice counts at ``ratio``."""
+    """From ``amount_floor`` (in units of the asset) up, the slice counts at ``ratio``. A ratio
+    may be 0: the venues' lists end in a tier that counts nothing (Bybit: "> 50 BTC: 0")."""
 
     amount_floor: Annotated[float, Field(ge=0), within(0.0, 1e12, "quantities")]
-    ratio: Fraction
+    ratio: Annotated[float, Field(ge=0, le=1)]
 
 
 class Collateral(PlanModel):

@@ -12,6 +12,8 @@ from typing import Literal
 
 Align = Literal["left", "right", "center"]
 ParagraphStyle = Literal["body", "lead", "note", "warning", "quote"]
+#: red / amber / green, as a desk flags a risk
+Severity = Literal["red", "amber", "green"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,23 @@ class Paragraph:
 @dataclass(frozen=True, slots=True)
 class Subheading:
     text: str
+    #: an outline entry under the section's (a symbol, a sub-part)
+    bookmark: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One warning line with its colour (red: act now, amber: look at it, green: all clear)."""
+
+    severity: Severity
+    text: str
+    position: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FlagList:
+    flags: tuple[Flag, ...]
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +57,8 @@ class KeyValueList:
     items: tuple[tuple[str, str], ...]
     title: str = ""
     columns: int = 1
+    #: drawn as a boxed panel of key figures (the factsheet)
+    boxed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,8 @@ class Row:
     #: the row's single cell spans every column (a sentence under a group)
     span: bool = False
     emphasis: bool = False  # bold: a total, or a row that needs attention
+    #: a subtotal or total row: ruled above and shaded
+    total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +89,8 @@ class Table:
     footnote: str = ""
     #: a line under the caption (where the figures come from)
     subcaption: str = ""
+    #: smaller type and tighter rows (large plans)
+    compact: bool = False
 
     def __post_init__(self) -> None:
         for row in self.rows:
@@ -84,7 +109,9 @@ class Table:
         return tuple(r.cells[k] for r in self.rows if not r.span)
 
 
-LevelKind = Literal["mark", "entry", "stop", "take_profit", "liquidation", "bankruptcy", "tier"]
+LevelKind = Literal[
+    "mark", "entry", "stop", "take_profit", "liquidation", "bankruptcy", "tier", "break_even"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +155,16 @@ class CurveMarker:
 
 
 @dataclass(frozen=True, slots=True)
+class MoveMark:
+    """A vertical reference on the equity chart: a stop, a target or break-even of the symbol,
+    as a move from the mark (several merged into one label when they crowd)."""
+
+    kind: LevelKind
+    move: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Curve:
     key: str  # "planned", "all_cross", "all_isolated"
     name: str
@@ -146,6 +183,11 @@ class EquityCurveChart:
     y_label: str = ""
     #: the equity now, drawn as a reference line
     reference_equity: float | None = None
+    #: the range of moves drawn (fits every liquidation, stop and target)
+    move_range: tuple[float, float] = (-0.5, 0.5)
+    marks: tuple[MoveMark, ...] = ()
+    #: e.g. "All cross coincides with As planned"
+    note: str = ""
 
 
 Chart = PriceLadderChart | EquityCurveChart
@@ -159,9 +201,11 @@ class Figure:
     caption: str = ""
     widths: tuple[float, ...] = ()
     height: float = 210.0  # points
+    #: an outline entry (the symbol) under the section's
+    bookmark: str = ""
 
 
-Block = Paragraph | Subheading | BulletList | KeyValueList | Table | Figure
+Block = Paragraph | Subheading | BulletList | KeyValueList | Table | Figure | FlagList
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +214,8 @@ class Section:
     title: str
     blocks: tuple[Block, ...]
     page_break_before: bool = False
+    #: an appendix: its heading is numbered "Appendix"
+    appendix: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +232,10 @@ class ReportDocument:
     footer_left: str = ""
     #: files embedded in the PDF (the plan itself, so the report can be reproduced)
     attachments: tuple[tuple[str, bytes, str], ...] = field(default=())
+    #: document metadata
+    author: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -212,6 +262,11 @@ def _block_text(block: Block) -> Iterator[str]:
         yield block.text
     elif isinstance(block, BulletList):
         yield from block.items
+    elif isinstance(block, FlagList):
+        if block.title:
+            yield block.title
+        for flag in block.flags:
+            yield f"{flag.severity.upper()} {flag.position} {flag.text}".replace("  ", " ")
     elif isinstance(block, KeyValueList):
         if block.title:
             yield block.title
@@ -238,5 +293,7 @@ def _block_text(block: Block) -> Iterator[str]:
                     yield curve.name
                     for marker in curve.markers:
                         yield marker.label
+                if chart.note:
+                    yield chart.note
         if block.caption:
             yield block.caption

@@ -35,15 +35,16 @@ import math
 import re
 import stat
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from planner.domain.errors import PlanError, describe
 from planner.domain.plan import PLAN_FORMAT, PLAN_VERSION, Plan, RiskLimits
 from planner.storage.atomic import SaveError, atomic_write
+from planner.storage.paths import path_problem, shown_path
 
 #: Larger files are refused before they are read.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -80,6 +81,11 @@ def load_plan(path: str | Path) -> Plan:
 
 
 def read_plan_bytes(path: str | Path) -> bytes:
+    problem = path_problem(path)
+    if problem is not None:
+        if problem == "path is empty":
+            raise PlanError(problem)
+        raise PlanError(f"{shown_path(path)}: {problem}")
     path = Path(path)
     try:
         info = path.stat()
@@ -125,6 +131,8 @@ def parse_json_bytes(data: bytes, *, source: str = "plan") -> Any:
         raise PlanError(f"{source}: plan files are limited to {MAX_FILE_BYTES:,} bytes")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if _looks_like_utf16(data):
+        raise PlanError(f"{source}: not UTF-8 text (it is UTF-16; save it as UTF-8)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -148,6 +156,19 @@ def parse_json_bytes(data: bytes, *, source: str = "plan") -> Any:
         raise PlanError(f"{source}: nested too deeply") from None
     except ValueError:  # an integer with more digits than Python converts
         raise PlanError(f"{source}: a number has far too many digits") from None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or JSON text whose every other byte is NUL (UTF-16 without a
+    mark: ``{`` then 0, or 0 then ``{``)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:64]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    even_zero, odd_zero = even.count(0) == len(even), odd.count(0) == len(odd)
+    return even_zero != odd_zero  # text on one side, zero bytes on the other
 
 
 def plan_from_data(raw: Any, *, source: str = "plan") -> Plan:
@@ -194,15 +215,15 @@ def nesting_depth(text: str) -> int:
     brackets = _NOT_BRACKET.sub("", structure).encode("ascii")
     if not brackets:
         return 0
-    codes = np.frombuffer(brackets, dtype=np.uint8)
-    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
-    return int(np.cumsum(steps).max())
+    # pure Python (``check`` must not load numpy): +1 for an opening bracket, −1 for a closing
+    return max(accumulate(_BRACKET_STEP[code] for code in brackets))
 
 
 # A string, or an unterminated one up to the end of the text. The possessive ``*+`` never
 # backtracks, and every opening quote matches, so the scan never restarts inside a string.
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def _reject_constant(name: str) -> Any:

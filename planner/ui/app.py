@@ -8,6 +8,7 @@ stderr and exit with code 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import QApplication
 
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
+from planner.domain.text_rules import terminal_text
+from planner.storage.paths import path_problem, shown_path
 
 if TYPE_CHECKING:
     from planner.ui.main_window import MainWindow
@@ -48,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window on PLAN to a 1280×800 PNG and exit",
     )
     parser.add_argument(
+        "--size",
+        metavar="WxH",
+        default="1280x800",
+        help="the window's size for --screenshot (e.g. 1024x700, 1920x1080)",
+    )
+    parser.add_argument(
         "--color-scheme",
         choices=("light", "dark"),
         help="force a light or dark palette instead of the system's",
@@ -64,6 +73,12 @@ def main(args_list: list[str]) -> int:
     except SystemExit as done:  # --help
         return int(done.code or 0)
 
+    for given in (args.plan, args.screenshot):
+        problem = None if given is None else path_problem(given)
+        if problem is not None:
+            where = f"{shown_path(given)}: " if given.strip() else ""
+            print(terminal_text(f"margin-planner: {where}{problem}"), file=sys.stderr)
+            return EXIT_BAD_INPUT
     if args.screenshot is not None:
         out = Path(args.screenshot)
         if out.suffix.lower() != ".png":
@@ -79,8 +94,16 @@ def main(args_list: list[str]) -> int:
             except PlanError as error:
                 print(f"margin-planner: {error}", file=sys.stderr)
                 return EXIT_BAD_INPUT
+        match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", args.size.strip().lower())
+        if not match:
+            print(
+                f"margin-planner: --size = {args.size}: must be WIDTHxHEIGHT, e.g. 1280x800",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        size = QSize(int(match.group(1)), int(match.group(2)))
         app = _application(args.color_scheme)
-        return render_screenshot(plan, Path(args.plan) if args.plan else None, out, app)
+        return render_screenshot(plan, Path(args.plan) if args.plan else None, out, app, size)
 
     app = _application(args.color_scheme)
     return _run_window(app, args.plan)
@@ -192,9 +215,13 @@ def _run_window(app: QApplication, plan_path: str | None) -> int:
 
 
 def render_screenshot(
-    plan: Plan | None, path: Path | None, out: Path, app: QApplication | None = None
+    plan: Plan | None,
+    path: Path | None,
+    out: Path,
+    app: QApplication | None = None,
+    size: QSize = SCREENSHOT_SIZE,
 ) -> int:
-    """Open the window on ``plan`` at 1280×800, render it to ``out`` and close it."""
+    """Open the window on ``plan`` at ``size`` (1280×800), render it to ``out``, close it."""
     from planner.ui.document.plan_document import PlanDocument
     from planner.ui.main_window import MainWindow
 
@@ -207,15 +234,15 @@ def render_screenshot(
     window = MainWindow(document, settings=settings, persistent=False)
     document.setParent(window)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    window.resize(SCREENSHOT_SIZE)
+    window.resize(size)
     window.show()
-    window.resize(SCREENSHOT_SIZE)
+    window.resize(size)
     for _ in range(3):
         app.processEvents()
     image: QImage = window.grab().toImage()
-    if image.size() != SCREENSHOT_SIZE:  # high-DPI: one image pixel per window point
+    if image.size() != size:  # high-DPI: one image pixel per window point
         image = image.scaled(
-            SCREENSHOT_SIZE,
+            size,
             Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -36,6 +44,7 @@ from planner.ui.panels.position_editor import PositionEditor
 from planner.ui.panels.position_table import PositionTable
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
+from planner.ui.widgets.tooltips import install_tooltip_wrapper
 from planner.ui.widgets.venue_gap import VenueGapLabel
 
 APP_NAME = "Margin Planner"
@@ -44,8 +53,11 @@ FIRST_RUN_SIZE = QSize(1280, 800)
 STATE_VERSION = 2
 #: first-run layout, in percent of the window: the chart's width beside the table, the
 #: bottom row's height, and the editor's share of the bottom row's width
-CHART_WIDTH = 28
+CHART_WIDTH = 26
 BOTTOM_HEIGHT = 43
+#: table columns hidden on a first run whose window is too narrow for them all, in this order
+#: (the account panel shows the margin and PnL, the ladder the distance to liquidation)
+NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance")
 EDITOR_WIDTH = 40
 
 
@@ -63,6 +75,7 @@ class MainWindow(QMainWindow):
         self._settings = settings or QSettings()
         self._persistent = persistent
         self.setObjectName("main_window")
+        install_tooltip_wrapper()
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
@@ -81,15 +94,24 @@ class MainWindow(QMainWindow):
             "Account", "account_dock", self.account, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.markets_dock = self._dock(
-            "Markets", "markets_dock", self.markets, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Markets",
+            "markets_dock",
+            _scrolling(self.markets),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.twin = TwinPanel(self.document)
         self.twin_dock = self._dock(
-            "Cross vs isolated", "twin_dock", self.twin, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Cross vs isolated",
+            "twin_dock",
+            _scrolling(self.twin),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.scenarios = ShockPanel(self.document)
         self.scenarios_dock = self._dock(
-            "Scenarios", "scenarios_dock", self.scenarios, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Scenarios",
+            "scenarios_dock",
+            _scrolling(self.scenarios),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.chart = ChartPanel(self.document)
         self.chart_dock = self._dock(
@@ -170,7 +192,21 @@ class MainWindow(QMainWindow):
             self.chart_dock,
         ):
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.panel_actions: list[QAction] = []
+        for number, dock in enumerate(self.bottom_docks(), start=1):
+            action = self.view_menu.addAction(f"Go to {dock.windowTitle()}")
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(partial(self.show_panel, dock))
+            self.panel_actions.append(action)
         help_menu = self.menuBar().addMenu("&Help")
+        margin_help = help_menu.addAction("&How Margin Works Here")
+        margin_help.triggered.connect(self._on_margin_help_triggered)
+        shortcuts = help_menu.addAction("&Keyboard Shortcuts")
+        shortcuts.setShortcut(QKeySequence("Ctrl+/"))
+        shortcuts.triggered.connect(self._on_shortcuts_triggered)
+        help_menu.addSeparator()
         about = help_menu.addAction("&About Margin Planner")
         about.setMenuRole(about.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
@@ -220,6 +256,7 @@ class MainWindow(QMainWindow):
         self.document.path_changed.connect(self._on_document_path_changed)
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.edit_refused.connect(self._on_document_edit_refused)
+        self.table.edit_refused.connect(self._on_table_edit_refused)
 
     # --- window state ----------------------------------------------------------------------
 
@@ -251,7 +288,16 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.editor_dock], [size.height() * BOTTOM_HEIGHT // 100], Qt.Orientation.Vertical
         )
-        self.resizeDocks([self.chart_dock], [width * CHART_WIDTH // 100], Qt.Orientation.Horizontal)
+        # the table as wide as its columns, the chart the rest (at least CHART_WIDTH %); on a
+        # narrow screen the figures the account panel also shows give way first (the header's
+        # menu brings them back), so the key columns are in view without scrolling sideways
+        least_chart = width * CHART_WIDTH // 100
+        for key in NARROW_SCREEN_HIDDEN:
+            if self.table.needed_width() + least_chart + 12 <= width:
+                break
+            self.table.set_column_shown(key, False)
+        chart = max(least_chart, width - self.table.needed_width() - 12)
+        self.resizeDocks([self.chart_dock], [chart], Qt.Orientation.Horizontal)
 
     def _restore_state(self) -> None:
         geometry = self._settings.value("window/geometry")
@@ -315,20 +361,22 @@ class MainWindow(QMainWindow):
         a.move_down.setEnabled(index is not None and index < count - 1)
 
     def _on_document_path_changed(self) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        read_only = " (read-only)" if self.files.read_only else ""
+        self.setWindowTitle(f"{self.document.display_name}{read_only}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
         self.actions.revert.setEnabled(self.document.path is not None)
+
+    def _on_table_edit_refused(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not changed — {message}", 10000)
 
     def _on_document_edit_refused(self, error: PlanError) -> None:
         self.statusBar().showMessage(f"Not changed — {error}", 10000)
 
     def _on_add_position_triggered(self) -> None:
-        try:
-            plan, new_id = edits.add_position(self.document.plan, self.document.current_index)
-        except PlanError as error:
-            self._on_document_edit_refused(error)
-            return
-        self.document.apply(plan, f"Add position {new_id}", select=new_id)
+        """A new position the trader fills in, symbol first (see ``PositionEditor``)."""
+        self.editor_dock.show()
+        self.editor_dock.raise_()
+        self.editor.start_draft()
 
     def _on_duplicate_position_triggered(self) -> None:
         index = self.document.current_index
@@ -389,6 +437,38 @@ class MainWindow(QMainWindow):
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear Menu", self.files.clear_recent)
         self.recent_menu.setEnabled(bool(recent))
+
+    def bottom_docks(self) -> list[QDockWidget]:
+        """The bottom panels in Ctrl+1…5 order."""
+        return [
+            self.editor_dock,
+            self.account_dock,
+            self.markets_dock,
+            self.twin_dock,
+            self.scenarios_dock,
+        ]
+
+    def show_panel(self, dock: QDockWidget, _checked: bool = False) -> None:
+        """Bring a bottom panel to the front and put the keyboard in it."""
+        dock.show()
+        dock.raise_()
+        widget = dock.widget()
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            target = widget.focusWidget() or widget
+            if not target.hasFocus():
+                widget.focusNextChild()
+
+    def _on_margin_help_triggered(self) -> None:
+        from planner.ui.dialogs.help import MARGIN_HELP, show_page
+
+        self._help_page = show_page(self, "How margin works here", MARGIN_HELP)
+
+    def _on_shortcuts_triggered(self) -> None:
+        from planner.ui.dialogs.help import shortcuts_html, show_page
+
+        actions = [*self.findChildren(QAction)]
+        self._help_page = show_page(self, "Keyboard shortcuts", shortcuts_html(actions))
 
     def _on_about_triggered(self) -> None:
         from planner.ui.dialogs.about import show_about

@@ -50,3 +50,24 @@ def test_a_position_without_stop_has_no_stop_level(plan: Plan) -> None:
     kinds = [lv.kind for lv in ladder.of_position("sol-hedge")]
     assert "stop" not in kinds
     assert {"entry", "liquidation", "bankruptcy"} <= set(kinds)
+
+
+def test_a_positions_levels_are_read_as_moves_from_its_entry(plan: Plan) -> None:
+    # btc-core is a long entered at 60,000 with the mark at 58,000: a stop at 59,000 is a
+    # 1.67 % fall from its entry, though it sits 1.72 % above the mark
+    data = plan.model_dump()
+    btc = next(p for p in data["positions"] if p["id"] == "btc-core")
+    btc["stop_loss"] = 59_000
+    btc["take_profits"] = [{"price": 63_000, "fraction": 1.0}]
+    ladder = symbol_ladder(analyze(Plan.model_validate(data)), "BTCUSDT")
+    by_kind = {lv.kind: lv for lv in ladder.of_position("btc-core")}
+    assert by_kind["stop"].entry_price == 60_000
+    assert by_kind["stop"].move_from_entry() == pytest.approx(-1_000 / 60_000)
+    assert by_kind["stop"].distance_from(ladder.mark_price) == pytest.approx(1_000 / 58_000)
+    assert by_kind["take_profit"].move_from_entry() == pytest.approx(0.05)
+    liquidation = by_kind["liquidation"]
+    assert liquidation.move_from_entry() == pytest.approx((liquidation.price - 60_000) / 60_000)
+    # the entry and the mark have no move of their own
+    assert by_kind["entry"].move_from_entry() is None
+    mark = next(lv for lv in ladder.levels if lv.kind == "mark")
+    assert mark.move_from_entry() is None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from planner.domain.engine import analyze
 from planner.domain.plan import TierTable
+from planner.domain.plan_analysis import analyze
 from planner.marketdata.errors import BadMarketInput
 from planner.marketdata.quotes import MarketQuote, VenueData
 from planner.marketdata.refresh import apply_market_data, fetch_market_data

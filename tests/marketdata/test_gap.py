@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from planner.cli import main
-from planner.domain.engine import analyze
 from planner.domain.plan import Plan
+from planner.domain.plan_analysis import analyze
 from planner.marketdata.gap import GAP_THRESHOLD, venue_liquidation_gaps
 from planner.storage import plan_to_bytes
 from tests.marketdata.helpers import plan_data

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from planner.domain.engine import analyze
 from planner.domain.errors import PlanError
+from planner.domain.plan_analysis import analyze
 from planner.marketdata.errors import BadMarketInput, BadVenueResponse
 from planner.marketdata.importers import (
     check_address,

@@ -54,11 +54,33 @@ def test_a_bad_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_an_unwritable_output_is_one_line_and_no_file(tmp_path: Path) -> None:
     out = tmp_path / "no-such-folder" / "report.pdf"
     result = run(str(SPEC_EXAMPLE), "-o", str(out))
-    assert result.returncode == 1
+    assert result.returncode == 2  # issue 14: an unwritable output is bad input
     assert result.stderr.strip().splitlines() == [
         f"margin-planner: cannot save {out}: the folder does not exist"
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_too_many_pages_is_one_line_exit_2_and_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = run(str(SPEC_EXAMPLE), "-o", str(out), "--max-pages", "2")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("margin-planner: the report would have ")
+    assert "more than the 2 allowed (--max-pages)" in line
+    assert list(tmp_path.iterdir()) == []
+    bad = run(str(SPEC_EXAMPLE), "-o", str(out), "--max-pages", "0")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_author_and_full_tiers(tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = run(str(SPEC_EXAMPLE), "-o", str(out), "--author", "A. Trader", "--full-tiers")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    assert reader.metadata.author == "A. Trader"
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Every tier of every market." in text
 
 
 def test_paper_must_be_a4_or_letter(tmp_path: Path) -> None:

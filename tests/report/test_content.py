@@ -8,18 +8,22 @@ import sys
 from datetime import UTC, datetime
 from importlib.metadata import version
 
+import numpy as np
 import pytest
 
 from planner.domain.formatting import format_amount, format_percent, format_price
 from planner.domain.plan import FlatMaintenance, Plan, TierTable
 from planner.domain.plan_analysis import analyze
-from planner.domain.scenarios import sweep
+from planner.domain.scenarios import VARIANTS, sweep, variant_plans
 from planner.domain.twin import compare
 from planner.domain.venues import VENUES
 from planner.report.content import SHOCK_MOVES, build_report, exact_percent
+from planner.report.content.figures import account_figures
+from planner.report.curves import CURVE_GRID, symbol_curves
 from planner.report.model import (
     EquityCurveChart,
     Figure,
+    FlagList,
     KeyValueList,
     PriceLadderChart,
     ReportDocument,
@@ -30,15 +34,14 @@ from tests.report.plans import REPO, SPEC_EXAMPLE, big_plan, example_paths, spec
 
 SECTIONS = [
     "summary",
-    "assumptions",
-    "account",
+    "disclaimer",
     "positions",
     "charts",
     "twin",
     "shocks",
+    "assumptions",
     "notes",
     "explanation",
-    "disclaimer",
 ]
 
 
@@ -62,13 +65,23 @@ def table(document: ReportDocument, section: str, caption: str) -> Table:
     return found
 
 
+def key_values(document: ReportDocument, section: str, title: str) -> dict[str, str]:
+    (found,) = [
+        b
+        for b in document.section(section).blocks
+        if isinstance(b, KeyValueList) and b.title == title
+    ]
+    return dict(found.items)
+
+
 def test_every_section_in_order(report: ReportDocument) -> None:
     assert [s.key for s in report.sections] == SECTIONS
     for section in report.sections:
         assert section.blocks, section.key
+    assert [s.key for s in report.sections if s.appendix] == SECTIONS[6:]
 
 
-def test_title_date_and_version(report: ReportDocument, plan: Plan) -> None:
+def test_title_date_version_and_metadata(report: ReportDocument, plan: Plan) -> None:
     assert report.plan_name == plan.name
     assert report.generated == "2025-03-14 09:26 UTC"
     assert report.app_version == version("margin-planner")
@@ -76,6 +89,10 @@ def test_title_date_and_version(report: ReportDocument, plan: Plan) -> None:
     assert cover["Margin Planner"] == f"version {version('margin-planner')}"
     assert cover["Generated"] == report.generated
     assert cover["Plan file"] == "spec_example.tplan"
+    assert report.author == ""  # empty unless set
+    assert build_report(plan, author="A. Trader").author == "A. Trader"
+    assert plan.name in report.subject
+    assert {"BTCUSDT", "ETHUSDT", "SOLUSDT", "margin"} <= set(report.keywords)
 
 
 def test_the_plan_itself_is_embedded(report: ReportDocument, plan: Plan) -> None:
@@ -83,6 +100,58 @@ def test_the_plan_itself_is_embedded(report: ReportDocument, plan: Plan) -> None
     assert name == "spec_example.tplan"
     assert mime == "application/json"
     assert parse_plan_bytes(data) == plan
+
+
+def test_page_one_figures_are_the_analysis(report: ReportDocument, plan: Plan) -> None:
+    analysis = analyze(plan)
+    box = key_values(report, "summary", "Key figures")
+    assert box["Equity"] == "17,500.00 USDT"
+    # 0.5 BTC × 58,000 + 5 ETH × 2,900 + 100 SOL × 160
+    assert box["Gross notional"] == "59,500.00 USDT"
+    assert box["Effective leverage"] == "3.4×"
+    # longs 29,000 + 14,500, short 16,000
+    assert box["Net notional"] == "+27,500.00 USDT (long)"
+    # the ETH stop: 5 × (2,900 − 2,800) = 500 from the mark, 1,000 from the entry (no fees)
+    assert box["Loss at stops"].startswith("1,000.00 USDT (5.7 % of equity)")
+    assert "2 positions without a stop" in box["Loss at stops"]
+    # the bucket's equity 1,000 + the pool's 16,500 = the whole equity
+    assert box["Worst case"] == "17,500.00 USDT (100.0 % of equity)"
+    assert box["Nearest liquidation"].startswith("eth-conviction (ETHUSDT isolated) at 2,710.84")
+    assert "beyond its stop" in box["Nearest liquidation"]
+    assert box["Cross risk ratio"] == format_percent(analysis.cross.risk_ratio)
+    (flags,) = [b for b in report.section("summary").blocks if isinstance(b, FlagList)]
+    # the ETH stop risks 1,000 of 17,500 (5.7 %): above the spec's default 2 % per position
+    assert [(f.severity, f.position) for f in flags.flags] == [("amber", "eth-conviction")]
+    assert "5.7 % of equity — above your 2 % limit" in flags.flags[0].text
+    lines = report.section("summary").blocks[3].items  # type: ignore[union-attr]
+    assert [line.split(":")[0] for line in lines] == ["As planned", "All cross", "All isolated"]
+    assert "the cross pool fails on a -63.3 % move of every mark" in lines[1]
+
+
+def test_the_report_figures_are_the_analysis_figures(plan: Plan) -> None:
+    analysis = analyze(plan)
+    read = account_figures(plan, analysis)
+    figures = analysis.figures
+    assert read.gross_notional == figures.gross_notional == pytest.approx(59500.0)
+    assert read.effective_leverage == figures.effective_leverage
+    assert read.loss_at_stops == figures.loss_at_stops
+    assert read.risk_at_stops == figures.risk_at_stops
+    assert read.positions_without_stop == figures.positions_without_stop
+    assert read.worst_case_loss == figures.worst_case_loss
+    lights = {"danger": "red", "warning": "amber", "notice": "green"}
+    assert [(w.code, w.position, w.severity) for w in read.warnings] == [
+        (w.code, w.position_id, lights[w.severity]) for w in analysis.warnings
+    ]
+    assert account_figures(plan, analysis, with_warnings=False).warnings == ()
+
+
+def test_warnings_red_first_and_counted_when_many() -> None:
+    data = json.loads(SPEC_EXAMPLE.read_text())
+    data["positions"][0]["stop_loss"] = 2700.0  # below the bucket's liquidation at 2,710.84
+    document = build_report(Plan.model_validate(data))
+    (flags,) = [b for b in document.section("summary").blocks if isinstance(b, FlagList)]
+    assert flags.flags[0].severity == "red"
+    assert "before the stop" in flags.flags[0].text
 
 
 def test_assumptions_name_venue_mode_and_fees(report: ReportDocument, plan: Plan) -> None:
@@ -98,34 +167,36 @@ def test_assumptions_name_venue_mode_and_fees(report: ReportDocument, plan: Plan
 
 
 @pytest.mark.parametrize("path", sorted({*example_paths(), SPEC_EXAMPLE}), ids=lambda p: p.name)
-def test_every_tier_of_every_market_with_source_and_date(path) -> None:
+def test_tiers_in_use_and_the_next_with_source_and_date(path) -> None:
     plan = load_plan(path)
     document = build_report(plan)
     markets = table(document, "assumptions", "Markets")
     assert markets.column("Symbol") == tuple(m.symbol for m in plan.markets)
+    tiers = table(document, "assumptions", "Maintenance tiers")
+    spans = [r.cells[0] for r in tiers.rows if r.span]
+    used = {p.symbol for p in plan.positions}
     for market in plan.markets:
-        tiers = table(document, "assumptions", f"{market.symbol} maintenance tiers")
-        assert len(tiers.rows) == len(market.tiers)
-        assert tiers.column("Maintenance rate") == tuple(exact_percent(t.mmr) for t in market.tiers)
         mark = markets.rows[plan.markets.index(market)].cells[3]
         assert mark == format_price(market.mark_price, market.tick_size)
+        if market.symbol not in used:
+            continue
+        rows = [r for r in tiers.rows if not r.span and r.cells[0] == market.symbol]
+        roles = [r.cells[-1] for r in rows]
+        assert any(role.startswith("in use") for role in roles)
+        assert len(rows) <= 2 * len({p.side for p in plan.positions if p.symbol == market.symbol})
+        for row in rows:
+            assert row.cells[5] == exact_percent(market.tiers[int(row.cells[1]) - 1].mmr)
+        (span,) = [s for s in spans if s.startswith(f"{market.symbol}: ")]
         rule = market.maintenance
         if isinstance(rule, TierTable):
-            assert f"Source: {rule.source or 'not stated'}." in tiers.subcaption
-            assert f"As of: {rule.as_of or 'not stated'}." in tiers.subcaption
-            if rule.source and rule.as_of:
-                assert rule.source in document.text() and rule.as_of in document.text()
+            assert f"source: {rule.source or 'not stated'}." in span
+            assert f"As of: {rule.as_of or 'not stated'}." in span
         else:
             assert isinstance(rule, FlatMaintenance)
-            assert "flat rule entered in the plan" in tiers.subcaption
-
-
-def test_flat_source_and_date_of_the_spec_example(report: ReportDocument) -> None:
-    btc = table(report, "assumptions", "BTCUSDT maintenance tiers")
-    assert btc.subcaption == (
-        "Source: Binance USD-M leverage brackets (first three tiers). As of: 2024-10-24."
-    )
-    assert btc.column("Notional cap (USDT)") == ("50,000.00", "600,000.00", "3,000,000.00")
+            assert "flat rule entered in the plan" in span
+    # on request, every tier of every market
+    full = table(build_report(plan, full_tiers=True), "assumptions", "Maintenance tiers")
+    assert len([r for r in full.rows if not r.span]) == sum(len(m.tiers) for m in plan.markets)
 
 
 def test_positions_show_the_analysis_as_the_app_formats_it(
@@ -133,12 +204,24 @@ def test_positions_show_the_analysis_as_the_app_formats_it(
 ) -> None:
     analysis = analyze(plan)
     ticks = {m.symbol: m.tick_size for m in plan.markets}
-    prices = table(report, "positions", "Size and prices")
-    assert prices.column("Position") == tuple(p.id for p in plan.positions)
-    expected = tuple(format_price(r.liquidation_price, ticks[r.symbol]) for r in analysis.positions)
-    assert prices.column("Liquidation price") == expected
-    assert expected == ("2,710.84", "25,261.0", "322.23")  # MARGIN.md §5.3
-    assert prices.column("Bankruptcy price") == tuple(
+    main = table(report, "positions", "Every position, with subtotals per symbol")
+    body = [r for r in main.rows if not r.total]
+    # grouped by symbol, in market order
+    assert [r.cells[0] for r in body] == ["btc-core", "eth-conviction", "sol-hedge"]
+    by_id = {r.cells[0]: r for r in body}
+    for r in analysis.positions:
+        row = by_id[r.id]
+        assert row.cells[7] == format_price(r.liquidation_price, ticks[r.symbol])
+    assert sorted(main.column("Liquidation price")[:3]) == sorted(
+        ("2,710.84", "25,261.0", "322.23")  # MARGIN.md §5.3
+    )
+    total = main.rows[-1]
+    assert total.total and total.cells[0] == "Total (3)"
+    assert total.cells[6] == "59,500.00" and total.cells[11] == "1,000.00"
+    assert by_id["eth-conviction"].cells[10] == "-3.4 %"  # the stop, 3.4 % below the mark
+    assert by_id["eth-conviction"].cells[12] == "5.7 %"  # of equity
+    targets = table(report, "positions", "Prices and targets")
+    assert targets.column("Bankruptcy price") == tuple(
         format_price(r.bankruptcy_price, ticks[r.symbol]) for r in analysis.positions
     )
     margins = table(report, "positions", "Margin and maintenance")
@@ -150,16 +233,30 @@ def test_positions_show_the_analysis_as_the_app_formats_it(
     )
 
 
-def test_account_summary(report: ReportDocument, plan: Plan) -> None:
+def test_subtotals_per_symbol() -> None:
+    plan = big_plan(24)
+    document = build_report(plan)
+    main = table(document, "positions", "Every position, with subtotals per symbol")
+    subtotals = [r for r in main.rows if r.total][:-1]
+    assert [r.cells[0] for r in subtotals] == [f"{s} (3)" for s in plan_symbols(plan)]
     analysis = analyze(plan)
-    blocks = report.section("account").blocks
-    pool = next(b for b in blocks if isinstance(b, KeyValueList) and b.title == "Cross pool")
-    items = dict(pool.items)
+    for row, symbol in zip(subtotals, plan_symbols(plan), strict=True):
+        loss = sum(r.loss_at_stop for r in analysis.positions if r.symbol == symbol)
+        assert row.cells[11] == format_amount(loss, "USDT")
+
+
+def plan_symbols(plan: Plan) -> list[str]:
+    return [m.symbol for m in plan.markets]
+
+
+def test_cross_pool_and_buckets(report: ReportDocument, plan: Plan) -> None:
+    analysis = analyze(plan)
+    items = key_values(report, "positions", "Cross pool")
     assert items["Cross equity"] == "16,500.00 USDT"
     assert items["Cross maintenance margin"] == "196.00 USDT"
     assert items["Cross available"] == "12,000.00 USDT"
     assert items["Cross risk ratio"] == format_percent(analysis.cross.risk_ratio)
-    (buckets,) = tables(report, "account")
+    buckets = table(report, "positions", "Isolated buckets")
     assert buckets.column("Positions") == tuple(", ".join(b.position_ids) for b in analysis.buckets)
     assert buckets.column("Liquidation price") == ("2,710.84",)
 
@@ -169,7 +266,11 @@ def test_twin_view_is_the_domain_comparison(report: ReportDocument, plan: Plan) 
     by_position = table(report, "twin", "Position by position")
     sentences = tuple(r.cells[0] for r in by_position.rows if r.span)
     assert sentences == tuple(p.sentence for p in comparison.positions)
-    assert len([r for r in by_position.rows if not r.span]) == 3 * len(plan.positions)
+    rows = [r for r in by_position.rows if not r.span]
+    assert len(rows) == len(plan.positions)  # one row per position
+    eth = rows[0]
+    assert eth.cells[3] == "2,710.84 (-6.5 %)"
+    assert eth.cells[7] == "2,710.84 (-6.5 %)"  # all isolated: the same bucket
     whole = table(report, "twin", "The whole plan")
     assert [c.title for c in whole.columns] == [
         "Whole plan",
@@ -177,30 +278,40 @@ def test_twin_view_is_the_domain_comparison(report: ReportDocument, plan: Plan) 
         "All cross",
         "All isolated",
     ]
+    # every bucket's equity (plus the pool's): all isolated, 1,000 + 1,900 + 600 (margins less
+    # the losses at the marks)
+    assert whole.rows[1].cells == ("Worst-case loss", "17,500.00", "17,500.00", "3,500.00")
 
 
-def test_price_shocks_every_ten_percent_with_liquidations_in_order(
-    report: ReportDocument, plan: Plan
-) -> None:
-    assert SHOCK_MOVES == (-0.5, -0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+def test_price_shocks_with_the_exact_failures_inserted(report: ReportDocument, plan: Plan) -> None:
+    assert SHOCK_MOVES[0] == -0.5 and SHOCK_MOVES[-1] == 0.5
+    assert {-0.01, 0.0, 0.01, -0.02, 0.02} <= set(SHOCK_MOVES)  # finer near no move
     shocks = table(report, "shocks", "Every mark moved by the same percentage")
-    assert shocks.column("Market move")[0] == "-50 %"
-    assert shocks.column("Market move")[5] == "0 %"
-    assert shocks.column("Market move")[-1] == "+50 %"
-    expected = sweep(plan, symbol=None, moves=SHOCK_MOVES)
+    events = [e for e in sweep(plan, symbol=None, moves=SHOCK_MOVES).events if e.direction]
+    moves = sorted({*SHOCK_MOVES, *(e.move for e in events)})
+    expected = sweep(plan, symbol=None, moves=moves)
     assert shocks.column("Account equity") == tuple(
         format_amount(v, "USDT") for v in expected.account_equity.tolist()
     )
-    events = [t for t in tables(report, "shocks") if t is not shocks]
-    (order,) = events
+    failing = [r for r in shocks.rows if r.cells[5].startswith("FAILS")]
+    assert [r.cells[0] for r in failing] == ["-6.5 %"]
+    assert failing[0].cells[5] == "FAILS: ETHUSDT long isolated bucket"
+    order = table(report, "shocks", "Liquidations in order")
     assert order.column("Positions") == tuple(", ".join(e.position_ids) for e in expected.events)
-    assert order.column("Liquidated")[0] == "ETHUSDT long isolated bucket"
+    correlated = [
+        b.text
+        for b in report.section("shocks").blocks
+        if getattr(b, "text", "").startswith("A correlated fall")
+    ]
+    assert correlated and "BTCUSDT" in correlated[0]
 
 
 def test_chart_specs_for_every_symbol(report: ReportDocument, plan: Plan) -> None:
     analysis = analyze(plan)
     figures = [b for b in report.section("charts").blocks if isinstance(b, Figure)]
     assert [f.charts[0].symbol for f in figures] == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+    assert [f.bookmark for f in figures] == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+    variants = {v: analyze(p) for v, p in variant_plans(plan).items()}
     for figure in figures:
         ladder, curves = figure.charts
         assert isinstance(ladder, PriceLadderChart) and isinstance(curves, EquityCurveChart)
@@ -211,20 +322,57 @@ def test_chart_specs_for_every_symbol(report: ReportDocument, plan: Plan) -> Non
                 liquidation = [lv for lv in ladder.levels if lv.kind == "liquidation"]
                 assert r.liquidation_price in [lv.price for lv in liquidation]
         assert [c.key for c in curves.curves] == ["planned", "all_cross", "all_isolated"]
+        assert "USDT" in curves.y_label
+        lo, hi = curves.move_range
+        # the range fits every variant's liquidation and every stop and target
+        for v in VARIANTS:
+            for r in variants[v].positions:
+                d = r.liquidation_distance
+                if (
+                    r.symbol == ladder.symbol
+                    and d is not None
+                    and CURVE_GRID[0] <= d <= CURVE_GRID[-1]
+                ):
+                    assert lo <= d <= hi, (ladder.symbol, v, d)
+        for mark in curves.marks:
+            assert lo <= mark.move <= hi
         for curve in curves.curves:
-            assert len(curve.moves) == len(curve.equity) >= 401
             assert list(curve.moves) == sorted(curve.moves)
+            assert len(curve.moves) == len(curve.equity) >= 100
     eth = figures[1].charts[0]
     assert {lv.kind for lv in eth.levels} >= {"stop", "take_profit"}
     # the isolated ETH bucket fails 6.5 % below the mark: a marker on the planned curve
-    planned = figures[1].charts[1].curves[0]
+    eth_curves = figures[1].charts[1]
+    planned = eth_curves.curves[0]
     assert [round(m.move, 4) for m in planned.markers] == [-0.0652]
+    assert {m.kind for m in eth_curves.marks} == {"stop", "take_profit", "break_even"}
+    # all-isolated equals the plan for ETH (the ETH position is isolated already): said so
+    assert eth_curves.note.startswith("All isolated coincides with As planned")
+
+
+@pytest.mark.parametrize("path", sorted({*example_paths(), SPEC_EXAMPLE}), ids=lambda p: p.name)
+def test_one_valuation_gives_every_symbols_sweep(path) -> None:
+    """``symbol_curves`` (one valuation per variant for every symbol) agrees with the domain's
+    ``sweep`` of each symbol alone, curve and liquidations."""
+    plan = load_plan(path)
+    for variant in variant_plans(plan).values():
+        curves = symbol_curves(analyze(variant))
+        for symbol in {p.symbol for p in plan.positions}:
+            expected = sweep(variant, symbol=symbol, moves=CURVE_GRID)
+            got = curves[symbol]
+            np.testing.assert_allclose(got.equity, expected.account_equity, rtol=1e-9, atol=1e-6)
+            assert [(round(e.move, 9), e.kind) for e in got.events] == [
+                (round(e.move, 9), e.kind) for e in expected.events if e.direction
+            ]
 
 
 def test_notes_explanation_and_disclaimer(report: ReportDocument) -> None:
     assert "free text" in report.section("notes").blocks[0].text  # type: ignore[union-attr]
-    explanation = " ".join(b.text for b in report.section("explanation").blocks)  # type: ignore[union-attr]
+    blocks = report.section("explanation").blocks
+    explanation = " ".join(b.text for b in blocks if hasattr(b, "text"))
     assert "Isolated margin" in explanation and "Cross margin" in explanation
+    glossary = dict(next(b for b in blocks if isinstance(b, KeyValueList)).items)
+    assert {"Gross notional", "Effective leverage", "Worst case"} <= set(glossary)
     assert "not financial advice" in report.section("disclaimer").blocks[0].text  # type: ignore[union-attr]
 
 
@@ -236,13 +384,18 @@ def test_a_plan_without_positions() -> None:
     assert "The plan has no positions." in document.text()
 
 
-def test_big_plan_content() -> None:
+def test_big_plan_content_is_compact() -> None:
     plan = big_plan(200)
     document = build_report(plan)
-    prices = table(document, "positions", "Size and prices")
-    assert len(prices.rows) == 200
+    main = table(document, "positions", "Every position, with subtotals per symbol")
+    assert main.compact
+    assert len([r for r in main.rows if not r.total]) == 200
+    assert len([r for r in main.rows if r.total]) == 8 + 1  # a subtotal per symbol, a total
+    assert [t.caption for t in tables(document, "positions")] == [main.caption]
     figures = [b for b in document.section("charts").blocks if isinstance(b, Figure)]
     assert len(figures) == 8
+    twin = table(document, "twin", "Position by position")
+    assert len(twin.rows) == 200 and not any(r.span for r in twin.rows)
 
 
 def test_content_does_not_import_qt() -> None:
@@ -258,3 +411,24 @@ def test_content_does_not_import_qt() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_variant_that_breaks_a_rule_still_reports_the_plan(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the all-cross or all-isolated plan breaks a rule the plan itself keeps, the report
+    shows the plan's own figures and says which rule, instead of refusing the export."""
+    from planner.domain.errors import PlanError
+    from planner.report.content import base
+
+    def broken(_plan: Plan):
+        raise PlanError("positions[0].leverage = 200: above the tier's max leverage 125")
+
+    monkeypatch.setattr(base, "variant_plans", broken)
+    document = build_report(plan)
+    assert "cannot be analysed: positions[0].leverage = 200" in document.text()
+    lines = document.section("summary").blocks[3].items  # type: ignore[union-attr]
+    assert lines[0].startswith("As planned: eth-conviction")
+    assert "not analysed" in lines[-1]
+    figures = [b for b in document.section("charts").blocks if isinstance(b, Figure)]
+    assert all([c.key for c in f.charts[1].curves] == ["planned"] for f in figures)

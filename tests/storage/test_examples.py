@@ -18,6 +18,7 @@ import pytest
 from planner.domain.analysis import Analysis
 from planner.domain.plan import Market, Plan, TierTable
 from planner.domain.plan_analysis import analyze
+from planner.domain.scenarios import shocked
 from planner.storage import load_plan, plan_to_bytes
 from planner.storage.tier_library import tier_table
 from tests.conftest import EXAMPLES
@@ -32,6 +33,7 @@ NAMES = [
     "coin-margined",
     "hedge-mode",
     "dca-ladder",
+    "btc-collateral",
 ]
 PRICE = 1e-6  # relative tolerance of prices and amounts
 
@@ -397,3 +399,60 @@ def test_dca_ladder() -> None:
     q, entry = 0.05, 60_000
     at_horizon = (q * entry - (q * entry / 5 - cost)) / (q * (1 - 0.004))
     assert doc["positions"][0]["liquidation_price_at_horizon"] == pytest.approx(at_horizon)
+
+
+def linear_lp_backed(free: float, leg: Leg, market: Market, units: float) -> float | None:
+    """Binance linear LP of one leg whose pool also holds collateral priced by the same market
+    (spec v2): free + units·P + s·q·(P − E) = q·P·MMR − cum, tiers at the LP."""
+    price = market.mark_price
+    for _ in range(50):
+        mmr, cum = tier_at(market, leg.q * price)
+        lp = (free + cum - leg.side * leg.q * leg.entry) / (leg.q * mmr - leg.side * leg.q - units)
+        if lp <= 1e-6:
+            return None
+        if tier_at(market, leg.q * lp) == (mmr, cum):
+            return lp
+        price = lp
+    raise AssertionError("the tier at the liquidation price did not settle")
+
+
+def test_btc_collateral() -> None:
+    """10 BTC at Binance's 95 % back a cross ETH long and a cross BTC short (wallet 0)."""
+    plan, analysis = _load("btc-collateral")
+    assert plan.account.wallet_balance == 0
+    (item,) = plan.account.collateral
+    assert (item.asset, item.amount, item.price_symbol, item.value_ratio) == (
+        "BTC",
+        10,
+        "BTCUSDT",
+        0.95,
+    )
+    btc, eth = plan.market("BTCUSDT"), plan.market("ETHUSDT")
+    value = 10 * btc.mark_price * 0.95
+    assert analysis.cross.collateral_value == _approx(value)
+    assert analysis.cross.equity == _approx(value)  # no USDT, no PnL at entry
+    eth_pos, btc_pos = plan.position("eth-long"), plan.position("btc-short")
+    eth_leg = Leg(+1, eth_pos.quantity, eth_pos.entry_price)
+    btc_leg = Leg(-1, btc_pos.quantity, btc_pos.entry_price)
+    # ETH falls alone: the collateral and the short stay at BTC's mark
+    free_eth = value + linear_pnl(btc_leg, btc.mark_price) - linear_mm(btc_leg, btc)
+    eth_lp = linear_lp(free_eth, [eth_leg], eth)
+    # BTC moves alone: the collateral moves with it (units 10 × 0.95 per dollar of BTC)
+    free_btc = linear_pnl(eth_leg, eth.mark_price) - linear_mm(eth_leg, eth)
+    btc_lp = linear_lp_backed(free_btc, btc_leg, btc, 10 * 0.95)
+    results = {p.id: p for p in analysis.positions}
+    assert results["eth-long"].liquidation_price == _approx(eth_lp)
+    assert results["btc-short"].liquidation_price == _approx(btc_lp)
+    assert analysis.collateral[0].liquidation_price == _approx(btc_lp)
+    assert eth_lp == pytest.approx(1653.41, abs=0.01)
+    assert btc_lp == pytest.approx(1_001_166.67, abs=0.01)
+    # the notes' figures: a fixed 570,000 instead would liquidate the short at about 115,300
+    assert linear_lp(value + free_btc, [btc_leg], btc) == pytest.approx(115_270.74, abs=0.01)
+    # a 10 % fall of BTC: the collateral loses 57,000, the short gains 60,000
+    fall = 0.1 * btc.mark_price
+    assert -10 * 0.95 * fall + btc_leg.q * fall == pytest.approx(3_000)
+    fallen = analyze(shocked(plan, moves={"BTCUSDT": -0.1}))
+    assert fallen.cross.equity - analysis.cross.equity == pytest.approx(3_000)
+    notes = plan.notes
+    for figure in ("570,000", "1,653", "1,001,000", "115,300", "3,000"):
+        assert figure in notes, figure

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from planner.storage import AutosaveStore, load_plan, plan_to_bytes
 from planner.ui.document import edits
 from planner.ui.main_window import MainWindow
+from tests.ui.typing import add_position
 
 Button = QMessageBox.StandardButton
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.tplan"))
@@ -84,7 +85,7 @@ def test_close_prompt(qtbot, window, dialogs, tmp_path, monkeypatch) -> None:
     target = tmp_path / "saved.tplan"
     _save_dialog(monkeypatch, tmp_path / "saved.tplan")
     window.document.reset(edits.new_plan())  # an unsaved, new plan: Save asks for a name
-    window.actions.add_position.trigger()
+    add_position(qtbot, window, "btc", "61000")
     assert window.close()
     assert target.exists()
 
@@ -155,10 +156,17 @@ def test_dropping_a_plan_file_opens_it(qtbot, window, tmp_path, example_path) ->
     assert window.document.path == copy
 
 
+def _crash(window) -> None:
+    """As a crash would: the window's session lock goes (its process is gone), its autosave
+    stays (issue 14: the autosave of a window that still runs is no crash)."""
+    window.files._session_lock.release()
+
+
 def test_autosave_and_recovery(qtbot, window, autosave_store, dialogs, example_path) -> None:
     _edit(window)
     assert window.files.autosave_now() is not None
     edited = plan_to_bytes(window.document.plan)
+    _crash(window)
 
     # the next start after a crash: another store on the same folder offers it back
     next_store = AutosaveStore(autosave_store.directory, min_interval=0)
@@ -178,6 +186,7 @@ def test_autosave_and_recovery(qtbot, window, autosave_store, dialogs, example_p
 def test_recovery_can_be_discarded_or_kept(qtbot, window, autosave_store, dialogs) -> None:
     _edit(window)
     window.files.autosave_now()
+    _crash(window)
     later = MainWindow(settings=QSettings(), autosave=AutosaveStore(autosave_store.directory))
     qtbot.addWidget(later)
     dialogs.answers["question"] = Button.Cancel

@@ -83,27 +83,10 @@ def liquidation_events(
         return ()
 
     at = np.array([x for _, x, _ in found])
-    # equity needs PnL only (no tiers): a + b·u for every leg, without a second valuation
-    book = layout.book
-    prices_at = layout.prices * (1.0 + at[:, None] * weights)
-    u = np.where(book.inverse, 1.0 / prices_at, prices_at)[:, book.leg_market]
-    pnl = book.leg_a + book.leg_b * u
-    pool_eq = layout.wallet + pnl[:, layout.cross_legs].sum(axis=1)
-    bucket_eq = book.leg_margin[layout.iso_legs] + pnl[:, layout.iso_legs]
-    equity = np.concatenate([bucket_eq, pool_eq[:, None]], axis=1)  # (events, groups)
-
-    # dead right after event e: liquidated at the marks, or earlier on the same side
-    n_groups = n_buckets + 1
-    rank = np.full((3, n_groups), np.inf)  # by direction −1, 0, +1: position in ``found``
-    for e, (direction, _, g) in enumerate(found):
-        rank[direction + 1, g] = e
-    rank[:, dead0] = -1.0
-    e_index = np.arange(len(found))
-    directions = np.array([d for d, _, _ in found]) + 1
-    dead_after = rank[directions] <= e_index[:, None]
-    after = np.where(dead_after, 0.0, equity).sum(axis=1)
+    directions = np.array([d for d, _, _ in found])
     groups = np.array([g for _, _, g in found])
-    before = after + equity[e_index, groups]
+    after, own = _equity_after(layout, weights, dead0, at, directions, groups)
+    before = after + own
 
     prices = layout.prices
     market_of = {m.symbol: k for k, m in enumerate(plan.markets)}
@@ -147,6 +130,64 @@ def liquidation_events(
     return tuple(events)
 
 
+def _equity_after(
+    layout: PathLayout,
+    weights: np.ndarray,
+    dead0: np.ndarray,
+    at: np.ndarray,
+    directions: np.ndarray,
+    groups: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The account's equity right after each event, and what the event's group held there,
+    in time events + groups + legs (no events × legs or events × groups matrix).
+
+    Right after event e the dead groups are those liquidated at the marks and those of the
+    events so far on e's side (the events of one side are contiguous and in order). Equity
+    needs PnL only: a + b·u for every leg. With u = P·(1 + x·w) on a linear market, a group's
+    equity is c + l0 + x·l1; on an inverse market u = 1 / (P·(1 + x·w)) is kept per market.
+    Sums over dead groups are then prefix sums along each side's events."""
+    book = layout.book
+    n_groups = len(dead0)
+    pool = n_groups - 1
+    leg_group = np.full(len(book.leg_q), pool)  # cross legs: the pool
+    leg_group[layout.iso_legs] = np.arange(len(layout.iso_legs))
+    market = book.leg_market
+    inverse = book.inverse[market]
+    price = layout.prices[market]
+    linear_b = np.where(inverse, 0.0, book.leg_b * price)
+    c = np.bincount(leg_group, book.leg_a + book.leg_margin, n_groups)
+    c[pool] += layout.wallet
+    l0 = np.bincount(leg_group, linear_b, n_groups)
+    l1 = np.bincount(leg_group, linear_b * weights[market], n_groups)
+    inverse_markets = np.flatnonzero(book.inverse)
+    column = np.zeros(len(book.inverse), dtype=np.intp)
+    column[inverse_markets] = np.arange(len(inverse_markets))
+    inv = np.zeros((n_groups, len(inverse_markets)))  # Σ b by group and inverse market
+    legs = np.flatnonzero(inverse)
+    np.add.at(inv, (leg_group[legs], column[market[legs]]), book.leg_b[legs])
+    # 1/price of every inverse market at every event's move
+    v = 1.0 / (layout.prices[inverse_markets] * (1.0 + at[:, None] * weights[inverse_markets]))
+
+    def value(cc: np.ndarray, ll0: np.ndarray, ll1: np.ndarray, vv: np.ndarray) -> np.ndarray:
+        return cc + ll0 + at * ll1 + (vv * v).sum(axis=1)
+
+    total = value(c.sum(), l0.sum(), l1.sum(), inv.sum(axis=0))
+    lost0 = value(c[dead0].sum(), l0[dead0].sum(), l1[dead0].sum(), inv[dead0].sum(axis=0))
+    # the groups of the events so far on each side (events at the marks are in ``dead0``)
+    prefix_c, prefix_l0, prefix_l1 = np.zeros(len(at)), np.zeros(len(at)), np.zeros(len(at))
+    prefix_inv = np.zeros((len(at), len(inverse_markets)))
+    for side in (-1, 1):
+        events = np.flatnonzero(directions == side)
+        g = groups[events]
+        prefix_c[events] = np.cumsum(c[g])
+        prefix_l0[events] = np.cumsum(l0[g])
+        prefix_l1[events] = np.cumsum(l1[g])
+        prefix_inv[events] = np.cumsum(inv[g], axis=0)
+    after = total - lost0 - value(prefix_c, prefix_l0, prefix_l1, prefix_inv)
+    own = value(c[groups], l0[groups], l1[groups], inv[groups])
+    return after, own
+
+
 # --------------------------------------------------------------------------------------------
 # the joint shock that liquidates the pool (reference/MARGIN.md §5.3)
 
@@ -165,7 +206,7 @@ def liquidating_market_move(
         raise PlanError(f"direction = {direction!r}: must be -1 or +1", field="direction")
     weights = beta_vector(plan, betas)
     layout = PathLayout.of(plan)
-    if layout.cross_legs.size == 0:
+    if not layout.has_cross:
         return None
     w = direction * weights
     # the largest |x| that keeps every price above 0; the grid only has to bracket the first

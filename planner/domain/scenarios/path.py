@@ -26,9 +26,10 @@ class PathLayout:
 
     book: Book
     prices: np.ndarray  # (m,) marks
-    cross_legs: np.ndarray  # leg indices
+    cross_legs: np.ndarray  # leg indices: cross positions' legs and collateral legs
     iso_legs: np.ndarray  # leg indices, in bucket order (= Analysis.buckets order)
-    wallet: float  # cross wallet balance
+    wallet: float  # cross wallet balance, plus collateral at a fixed price
+    has_cross: bool  # the pool carries a position (collateral alone has nothing to liquidate)
 
     @classmethod
     def of(cls, plan: Plan) -> PathLayout:
@@ -40,6 +41,7 @@ class PathLayout:
             cross_legs=np.flatnonzero(~book.leg_isolated),
             iso_legs=np.flatnonzero(book.leg_isolated),
             wallet=cross_wallet(book),
+            has_cross=bool((~book.leg_isolated & ~book.leg_collateral).any()),
         )
 
     def state(self, factors: np.ndarray) -> LegState:
@@ -52,7 +54,8 @@ class PathLayout:
         return LegState(*(np.broadcast_to(getattr(state, f.name), shape) for f in fields(state)))
 
     def pool(self, state: LegState) -> tuple[np.ndarray, np.ndarray]:
-        """The cross pool's equity and maintenance margin (shape (...,))."""
+        """The cross pool's equity (collateral included: its legs move with their markets)
+        and maintenance margin (shape (...,))."""
         idx = self.cross_legs
         equity = self.wallet + state.pnl[..., idx].sum(axis=-1)
         return equity, state.maintenance[..., idx].sum(axis=-1)

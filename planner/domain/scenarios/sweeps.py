@@ -151,7 +151,7 @@ def sweep(
     state = layout.state(grid)
     pool_eq, pool_mm = layout.pool(state)
     bucket_eq, bucket_mm = layout.buckets(state)
-    has_cross = layout.cross_legs.size > 0
+    has_cross = layout.has_cross
     n_buckets = layout.iso_legs.size
 
     # liquidation prices of every group at the marks (isolated ones do not depend on them)

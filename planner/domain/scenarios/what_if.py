@@ -38,10 +38,10 @@ def rebuild(plan: Plan, positions: Sequence[Position | dict[str, Any]]) -> Plan:
 
 
 def position_index(plan: Plan, position_id: str) -> int:
-    for i, pos in enumerate(plan.positions):
-        if pos.id == position_id:
-            return i
-    raise PlanError(f"no position with id {position_id!r}", field="position_id")
+    try:
+        return plan.position_index(position_id)
+    except KeyError:
+        raise PlanError(f"no position with id {position_id!r}", field="position_id") from None
 
 
 def _changed(pos: Position, **changes: Any) -> dict[str, Any]:
@@ -50,13 +50,19 @@ def _changed(pos: Position, **changes: Any) -> dict[str, Any]:
 
 def with_margin_mode(plan: Plan, mode: MarginMode) -> Plan:
     """The plan with every position in ``mode``; positions switched to cross lose their added
-    margin (cross positions have none), isolated positions keep theirs."""
+    margin (cross positions have none), isolated positions keep theirs.
+
+    ``plan`` is valid, so the result is too and is not validated again (that would cost more
+    than its analysis): every symbol ends up with one margin mode, no cross position keeps
+    added margin, a position switched to isolated has margin = entry notional / leverage > 0,
+    and the leverage and tier rules do not depend on the margin mode."""
     check_mode(mode)
-    positions = [
-        pos if pos.margin_mode == mode else _changed(pos, margin_mode=mode, added_margin=0.0)
+    switched = {"margin_mode": mode, "added_margin": 0.0}
+    positions = tuple(
+        pos if pos.margin_mode == mode else pos.model_copy(update=switched)
         for pos in plan.positions
-    ]
-    return rebuild(plan, positions)
+    )
+    return plan.model_copy(update={"positions": positions})
 
 
 def with_position_mode(plan: Plan, position_id: str, mode: MarginMode) -> Plan:
@@ -112,10 +118,10 @@ def variant_plans(plan: Plan) -> dict[str, Plan]:
 
 
 def symbol_index(plan: Plan, symbol: str, what: str = "symbol") -> int:
-    for k, market in enumerate(plan.markets):
-        if market.symbol == symbol:
-            return k
-    raise PlanError(f"{what} = {symbol!r}: no market with this symbol", field=what)
+    try:
+        return plan.market_index(symbol)
+    except KeyError:
+        raise PlanError(f"{what} = {symbol!r}: no market with this symbol", field=what) from None
 
 
 def finite(value: float, what: str) -> float:

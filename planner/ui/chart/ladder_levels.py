@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import decimals_for_tick, format_percent, format_price
@@ -92,6 +93,28 @@ class LevelItem:
     style: tuple[object, ...] | None = None
     text: str = ""
     price: float = math.nan
+    #: the label's texts from the longest to the shortest, and which one is shown
+    variants: tuple[str, ...] = ()
+    variant: int = 0
+
+
+class TextWidths:
+    """The pixel width of a bold label showing a text, measured once per text."""
+
+    def __init__(self, font: QFont) -> None:
+        bold = QFont(font)
+        bold.setBold(True)
+        self._metrics = QFontMetricsF(bold)
+        self._widths: dict[str, float] = {}
+
+    def width(self, text: str) -> float:
+        width = self._widths.get(text)
+        if width is None:
+            width = self._metrics.horizontalAdvance(text) + 2 * LABEL_DOCUMENT_MARGIN + 1
+            if len(self._widths) > 4096:  # prices change with every drag: keep it bounded
+                self._widths.clear()
+            self._widths[text] = width
+        return width
 
 
 @dataclass(eq=False)
@@ -147,12 +170,24 @@ def drag_subject(key: LevelKey, symbol: str | None) -> str:
 
 
 def label_text(level: Level, mark: float, tick: float | None, selected: str) -> str:
+    """A level's label: what it is, its price and, for a position's stop, take-profits,
+    liquidation and bankruptcy, the move from that position's entry (the mark and the entry
+    carry no percentage; a tier boundary is the move from the mark that reaches it)."""
+    return label_variants(level, mark, tick, selected)[0]
+
+
+def label_variants(
+    level: Level, mark: float, tick: float | None, selected: str
+) -> tuple[str, str, str]:
+    """A level's label in full, without its percentage, and as one word: where lines crowd,
+    a shorter text keeps a label on its line."""
     price = format_price(level.price, tick)
     if level.kind == "mark":
-        return f"mark {price}"
-    distance = format_percent(level.distance_from(mark), 2, sign=True)
+        return (f"mark {price}", f"mark {price}", "mark")
     if level.kind == "tier":
-        return f"{level.label} · {price} · {distance}"
+        distance = format_percent(level.distance_from(mark), 2, sign=True)
+        tier = level.label.rsplit(" ", 2)[-2:]
+        return (f"{level.label} · {price} · {distance}", f"{level.label} · {price}", " ".join(tier))
     if level.kind == "take_profit":
         word = f"TP{(level.index or 0) + 1}"
     elif level.kind == "liquidation":
@@ -160,7 +195,9 @@ def label_text(level: Level, mark: float, tick: float | None, selected: str) -> 
     else:
         word = _KIND_WORDS[level.kind]
     who = "" if level.position_id == selected else f"{level.position_id} "
-    return f"{who}{word} {price} · {distance}"
+    move = level.move_from_entry()
+    tail = "" if move is None else f" · {format_percent(move, 2, sign=True)}"
+    return (f"{who}{word} {price}{tail}", f"{who}{word} {price}", f"{who}{word}")
 
 
 def line_tip(level: Level, movable: bool) -> str:
@@ -187,61 +224,149 @@ def farthest(entry: float | None, targets: list[float]) -> float | None:
     return max(targets, key=lambda price: abs(price - entry))
 
 
-def spread(pixels: list[float], gap: float, height: float) -> list[float]:
-    """Label centres (sorted top to bottom) moved apart to at least ``gap``, kept inside
-    [gap/2, height − gap/2] where there is room: push down, then pull back up from the floor."""
-    if not pixels:
-        return []
-    out = list(pixels)
-    top, bottom = gap / 2, height - gap / 2
-    out[0] = max(out[0], top)
-    for i in range(1, len(out)):
-        out[i] = max(out[i], out[i - 1] + gap)
-    if out[-1] > bottom:
-        out[-1] = bottom
-        for i in range(len(out) - 2, -1, -1):
-            out[i] = min(out[i], out[i + 1] - gap)
-    return out
+#: pixels between a label and the plot's right edge, and between two labels side by side
+LABEL_MARGIN = 4.0
+LABEL_SPACING = 8.0
+#: a TextItem's text sits this far inside its box on each side (QTextDocument's default)
+LABEL_DOCUMENT_MARGIN = 4.0
+
+#: a placed label: (centre y, left x, right x) in pixels of the view
+Box = tuple[float, float, float]
 
 
-def fits(px: float, placed: list[float], gap: float) -> bool:
-    i = bisect_left(placed, px)
-    if i < len(placed) and placed[i] - px < gap:
-        return False
-    return not (i > 0 and px - placed[i - 1] < gap)
+def clashes(boxes: list[Box], y: float, left: float, right: float, gap: float) -> list[Box]:
+    """The placed boxes that a label centred at ``y`` from ``left`` to ``right`` would touch."""
+    return [
+        box
+        for box in boxes
+        if abs(box[0] - y) < gap
+        and left < box[2] + LABEL_SPACING
+        and right > box[1] - LABEL_SPACING
+    ]
 
 
-def place_labels(
-    prices: list[float],
-    faint: list[Level],
-    y_range: tuple[float, float],
-    height: float,
+#: a placed label: its box and which of its texts it shows
+Spot = tuple[Box, int]
+
+
+def _rightmost(boxes: list[Box], y: float, label_width: float, width: float, gap: float) -> float:
+    """The right edge of a label centred at ``y``: the plot's edge, or left of what it hits."""
+    right = width - LABEL_MARGIN
+    while hit := clashes(boxes, y, right - label_width, right, gap):
+        right = min(box[1] for box in hit) - LABEL_SPACING
+    return right
+
+
+def _place_greedy(
+    labels: list[tuple[float, tuple[float, ...]]],
+    scale: tuple[float, float],
+    width: float,
     gap: float,
-) -> tuple[list[float], list[Level]]:
-    """Where the labels of ``prices`` go (a price each, pushed apart where they crowd, in the
-    order given) and which of the ``faint`` levels also fit between them (one label per shared
-    price and style), in a view ``height`` pixels tall showing ``y_range`` with labels ``gap``
-    pixels apart."""
+    first_variant: int,
+) -> list[Spot | None]:
+    y_high, per_pixel = scale
+    boxes: list[Box] = []
+    spots: list[Spot | None] = []
+    for price, widths in labels:
+        y = (y_high - price) / per_pixel
+        spot: Spot | None = None
+        for variant in range(min(first_variant, len(widths) - 1), len(widths)):
+            right = _rightmost(boxes, y, widths[variant], width, gap)
+            if right - widths[variant] >= LABEL_MARGIN:
+                spot = ((y, right - widths[variant], right), variant)
+                boxes.append(spot[0])
+                break
+        spots.append(spot)
+    return spots
+
+
+def _lengthen(
+    labels: list[tuple[float, tuple[float, ...]]],
+    spots: list[Spot | None],
+    width: float,
+    gap: float,
+) -> None:
+    """Give each shortened label, in order, the longest text that fits where it is."""
+    for i, ((_, widths), spot) in enumerate(zip(labels, spots, strict=True)):
+        if spot is None or spot[1] == 0:
+            continue
+        (y, _, _), variant = spot
+        others = [s[0] for k, s in enumerate(spots) if s is not None and k != i]
+        for longer in range(variant):
+            right = _rightmost(others, y, widths[longer], width, gap)
+            if right - widths[longer] >= LABEL_MARGIN:
+                spots[i] = ((y, right - widths[longer], right), longer)
+                break
+
+
+def place_on_lines(
+    labels: list[tuple[float, tuple[float, ...]]],
+    y_range: tuple[float, float],
+    size: tuple[float, float],
+    gap: float,
+) -> tuple[list[tuple[float, int] | None], list[Box]]:
+    """Where each label of ``labels`` ((price, pixel widths of its texts from the longest),
+    placed in the order given) goes in a view of ``size`` (width, height) pixels showing
+    ``y_range``: always centred on its own line — right-aligned at the plot's edge, or moved
+    left along its line beside the labels it would cover, in a shorter text where the full one
+    has no room — or None where even the shortest has none (hidden; the line keeps its
+    tooltip). Returns each label's (right edge, text index) and the boxes placed.
+
+    Every label tries its texts from the longest; where that hides or shortens labels, the
+    layout that starts every label one text shorter is taken if it hides and cuts fewer, and
+    then each label gets back the longest text that still fits where it is."""
     y_low, y_high = y_range
+    width, height = size
+    scale = (y_high, (y_high - y_low) / height)
+    variants = max((len(widths) for _, widths in labels), default=1)
+    best: tuple[tuple[int, int, int], list[Spot | None]] | None = None
+    for first in range(max(variants - 1, 1)):
+        spots = _place_greedy(labels, scale, width, gap, first)
+        hidden = sum(spot is None for spot in spots)
+        shortest = sum(1 for spot in spots if spot is not None and spot[1] == variants - 1)
+        cut = sum(spot[1] for spot in spots if spot is not None)
+        if best is None or (hidden, shortest, cut) < best[0]:
+            best = ((hidden, shortest, cut), spots)
+        if hidden == 0 and cut == 0:
+            break
+    assert best is not None
+    spots = best[1]
+    _lengthen(labels, spots, width, gap)
+    placed = [(spot[0][2], spot[1]) if spot is not None else None for spot in spots]
+    return placed, [spot[0] for spot in spots if spot is not None]
+
+
+def faint_that_fit(
+    faint: list[Level],
+    boxes: list[Box],
+    y_range: tuple[float, float],
+    size: tuple[float, float],
+    gap: float,
+) -> list[Level]:
+    """The other positions' levels whose label fits on its line (one per shared price and
+    style): only where the whole row is free of every placed label, so that a faint label can
+    never be taken for another line's; ``boxes`` grows with them."""
+    y_low, y_high = y_range
+    width, height = size
     per_pixel = (y_high - y_low) / height
-    order = sorted(range(len(prices)), key=lambda i: -prices[i])
-    pixels = spread([(y_high - prices[i]) / per_pixel for i in order], gap, height)
-    placed_prices = [0.0] * len(prices)
-    for i, px in zip(order, pixels, strict=True):
-        placed_prices[i] = y_high - px * per_pixel
-    placed = sorted(pixels)
+    taken = sorted(box[0] for box in boxes)  # a faint row spans the width: only y matters
     fitting: list[Level] = []
     seen: set[tuple[str, float]] = set()
     for level in sorted(faint, key=lambda lv: (PRIORITY[lv.kind], lv.price)):
         same = (level_style(level), level.price)
         if not y_low <= level.price <= y_high or same in seen:
             continue
-        px = (y_high - level.price) / per_pixel
-        if gap / 2 <= px <= height - gap / 2 and fits(px, placed, gap):
-            insort(placed, px)
-            seen.add(same)
-            fitting.append(level)
-    return placed_prices, fitting
+        y = (y_high - level.price) / per_pixel
+        if not gap / 2 <= y <= height - gap / 2:
+            continue
+        i = bisect_left(taken, y)
+        if (i < len(taken) and taken[i] - y < gap) or (i > 0 and y - taken[i - 1] < gap):
+            continue
+        insort(taken, y)
+        boxes.append((y, LABEL_MARGIN, width - LABEL_MARGIN))
+        seen.add(same)
+        fitting.append(level)
+    return fitting
 
 
 def configure_ladder_plot(plot: pg.PlotWidget) -> pg.ViewBox:

@@ -11,11 +11,11 @@ Items are built once and updated, never cleared and rebuilt on a change:
   positions cost six items, not three hundred; their labels come from a second small pool and
   are shown only where they fit.
 
-Dragging previews on ``sigPositionChanged`` (``document.preview``: every view follows live),
-commits one undo step on ``sigPositionChangeFinished`` (``document.apply``) and Escape cancels
-(``document.end_preview``). Prices snap to the market's tick. A position the plan refuses (a
-take-profit that breaks a rule, an entry whose notional leaves the tier) keeps the last valid
-preview: the drag is clamped there and the reason goes to the status bar.
+Moving lines (drag, pick, keyboard nudges) is ``ladder_drag.LineMover``'s; the risk/reward
+box is ``rr_box``'s. Every label sits on its own line (``place_on_lines``): crowded labels move
+left along their lines, never onto another's. The view fits the levels on load, on a new
+symbol and whenever a line of the selected position leaves the view — unless the trader has
+zoomed or panned by hand (Fit returns to following).
 
 All prices and distances come from ``symbol_ladder`` (the analysis); this view only draws them.
 """
@@ -30,7 +30,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QToolButton,
@@ -38,34 +37,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.errors import PlanError
-from planner.domain.formatting import format_price
 from planner.domain.ladder import Ladder, Level, symbol_ladder
+from planner.ui.chart.ladder_drag import KEYBOARD_MARK, LineMover, PickableLine
+from planner.ui.chart.ladder_labels import LadderLabels
 from planner.ui.chart.ladder_levels import (
     CLICK_PIXELS,
     FAINT_STYLES,
     FIT_PADDING,
-    LABEL_X,
-    STATUS_TIMEOUT_MS,
     X_RANGE,
-    Drag,
     LevelItem,
     LevelKey,
     Z,
     configure_ladder_plot,
-    drag_subject,
-    farthest,
     header_text,
-    label_text,
+    label_variants,
     level_key,
-    level_price,
     level_style,
     line_tip,
     lowest_price,
-    place_labels,
-    plan_with_level,
-    snap_to_tick,
 )
+from planner.ui.chart.rr_box import RiskRewardBox, risk_reward
 from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.widgets.lazy import DockFollower, can_be_seen
@@ -89,17 +80,15 @@ class LadderView(QWidget):
         #: the other positions' levels (drawn faint) and the labels of those that fit
         self._faint_levels: list[Level] = []
         self._faint_prices: dict[str, tuple[float, ...]] = {}
-        self._faint_labels: dict[LevelKey, pg.TextItem] = {}
-        self._free_labels: list[pg.TextItem] = []
-        self._faint_label_style: dict[int, str] = {}  # id(label) → the style it is coloured
-        self._drag: Drag | None = None
-        self._syncing = False
+        self._mover = LineMover(self)
+        self.syncing = False
         self._dirty = True
         self._dock = DockFollower(self, self._on_shown)
         self._symbol: str | None = None
         self._ladder: Ladder | None = None
         self._fit_pending = True
-        self._label_height = 0.0
+        #: the trader zoomed or panned: the view no longer follows edits until Fit
+        self._zoomed_by_hand = False
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
@@ -115,21 +104,15 @@ class LadderView(QWidget):
         top.addWidget(self.fit_button)
 
         self.plot = pg.PlotWidget()
+        self._labels = LadderLabels(self.plot, self._theme, self.font())
         self._view = configure_ladder_plot(self.plot)
         self._view.sigYRangeChanged.connect(self._on_view_y_range_changed)
         self._view.sigResized.connect(self._on_view_resized)
+        self._view.sigRangeChangedManually.connect(self._on_view_range_changed_manually)
         self.plot.installEventFilter(self)
 
-        self.loss_zone = pg.LinearRegionItem(orientation="horizontal", movable=False)
-        self.profit_zone = pg.LinearRegionItem(orientation="horizontal", movable=False)
-        for zone in (self.loss_zone, self.profit_zone):
-            zone.setZValue(Z["zone"])
-            for line in zone.lines:
-                line.setPen(pg.mkPen(None))
-            zone.hide()
-            self.plot.addItem(zone, ignoreBounds=True)
-        self.loss_zone.setToolTip("Loss zone: between the entry and the stop")
-        self.profit_zone.setToolTip("Profit zone: between the entry and the last take-profit")
+        self.rr_box = RiskRewardBox(self.plot)
+        self.loss_zone, self.profit_zone = self.rr_box.loss_zone, self.rr_box.profit_zone
         self.faint_curves: dict[str, pg.PlotCurveItem] = {}
         for style in FAINT_STYLES:
             curve = pg.PlotCurveItem(connect="pairs")
@@ -164,7 +147,31 @@ class LadderView(QWidget):
 
     @property
     def is_dragging(self) -> bool:
-        return self._drag is not None
+        return self._mover.drag is not None
+
+    @property
+    def document(self) -> PlanDocument:
+        return self._document
+
+    @property
+    def view_box(self) -> pg.ViewBox:
+        return self._view
+
+    @property
+    def tick_size(self) -> float | None:
+        return self._ladder.tick_size if self._ladder is not None else None
+
+    @property
+    def follows_edits(self) -> bool:
+        """False once the trader has zoomed or panned by hand (until Fit or a new plan)."""
+        return not self._zoomed_by_hand
+
+    def active_items(self) -> list[tuple[LevelKey, LevelItem]]:
+        return list(self._active.items())
+
+    def keyboard_line(self) -> LevelKey | None:
+        """The line the arrow keys nudge."""
+        return self._mover.chosen_key()
 
     def line_for(self, key: LevelKey) -> pg.InfiniteLine | None:
         item = self._active.get(key)
@@ -203,6 +210,7 @@ class LadderView(QWidget):
         padding = span * FIT_PADDING
         self._view.setYRange(max(0.0, low - padding), high + padding, padding=0)
         self._fit_pending = False
+        self._zoomed_by_hand = False
 
     def drag_to(self, key: LevelKey, price: float) -> None:
         """Drag the line of ``key`` to ``price`` (what the mouse does, for tests and scripts)."""
@@ -211,40 +219,35 @@ class LadderView(QWidget):
 
     def finish_drag(self) -> None:
         """Release the line being dragged (what releasing the mouse does)."""
-        if self._drag is not None:
-            line = self._drag.item.line
+        if self._mover.drag is not None:
+            line = self._mover.drag.item.line
             line.moving = False
             line.sigPositionChangeFinished.emit(line)
 
     def cancel_drag(self) -> bool:
         """Cancel the drag in progress: the plan and the line go back. True if one was."""
-        drag, self._drag = self._drag, None
-        if drag is None:
-            return False
-        line = drag.item.line
-        line.moving = False  # pyqtgraph ignores the rest of this mouse drag
-        line.setMouseHover(False)
-        if self._document.is_previewing:
-            self._document.end_preview()  # changed → the line goes back
-        else:
-            self.refresh()
-        return True
+        return self._mover.cancel()
 
     # --- document --------------------------------------------------------------------------
 
     def _on_document_changed(self) -> None:
-        if self._drag is not None and not self._document.is_previewing:
-            # the plan changed under the drag (undo, a file opened): the drag is void
-            self._abandon_drag()
+        if self._mover.drag is not None and not self._document.is_previewing:
+            self._mover.abandon()  # the plan changed under the drag (undo, a file opened)
         self._update()
 
     def _on_document_current_changed(self, _position_id: str) -> None:
-        if self._drag is not None:
+        if self._mover.drag is not None:
             self.cancel_drag()
+        self._mover.chosen = None
         self._update()
 
     def _on_document_path_changed(self) -> None:
-        self._fit_pending = True
+        # a plan opened or started afresh (its undo history empty) is fitted; a Save As of an
+        # edited plan keeps the view the trader has
+        if self._document.undo_stack.count() == 0:
+            self._fit_pending = True
+            self._zoomed_by_hand = False
+            self._update()
 
     def _update(self) -> None:
         # the ladder follows every change it can be seen (it is what the mouse drags);
@@ -271,16 +274,13 @@ class LadderView(QWidget):
     def _apply_theme(self) -> None:
         self._theme = theme_for(self.palette())
         style_plot(self.plot, self._theme)
-        self.loss_zone.setBrush(self._theme.zone_brush("loss_zone"))
-        self.profit_zone.setBrush(self._theme.zone_brush("profit_zone"))
+        self.rr_box.apply_theme(self._theme)
         for item in [*self._active.values(), *self._free]:
             item.style = None  # restyled on the next sync
             item.label.fill = pg.mkBrush(self._theme.label_fill)
         for style, curve in self.faint_curves.items():
             curve.setPen(self._theme.level_pen(style, emphasised=False))
-        for label in [*self._faint_labels.values(), *self._free_labels]:
-            label.fill = pg.mkBrush(self._theme.label_fill)
-        self._faint_label_style.clear()
+        self._labels.apply_theme(self._theme)
         self._sync()
 
     # --- the ladder ------------------------------------------------------------------------
@@ -291,6 +291,7 @@ class LadderView(QWidget):
         if symbol != self._symbol:
             self._symbol = symbol
             self._fit_pending = True
+            self._zoomed_by_hand = False
         if symbol is None:
             self._ladder = None
             self._release_all()
@@ -305,7 +306,8 @@ class LadderView(QWidget):
         seen: set[LevelKey] = set()
         faint: dict[str, list[float]] = {style: [] for style in FAINT_STYLES}
         self._faint_levels = []
-        self._syncing = True
+        self.syncing = True
+        keyboard = self._mover.chosen_key() if self.plot.hasFocus() else None
         try:
             for level in ladder.levels:
                 key = level_key(level)
@@ -329,33 +331,41 @@ class LadderView(QWidget):
                 if item.line.value() != level.price:  # the mouse may have moved it
                     item.line.setValue(level.price)
                 item.price = level.price
-                text = label_text(level, mark, tick, selected)
-                if text != item.text:
-                    item.label.setText(text)
-                    item.text = text
-                item.label.setPos(LABEL_X, level.price)
+                item.variants = label_variants(level, mark, tick, selected)
+                if key == keyboard:  # the line the arrow keys move, while they can
+                    item.variants = tuple(f"{KEYBOARD_MARK}{text}" for text in item.variants)
+                self._labels.set_text(item, item.variant)
             for key in [k for k in self._active if k not in seen]:
                 self._release(key)
         finally:
-            self._syncing = False
+            self.syncing = False
         self._sync_faint(faint)
-        self._sync_zones(selected)
+        self.rr_box.update(risk_reward(analysis, ladder, selected) if selected else None)
         self._sync_header(symbol, selected)
-        if self._fit_pending and self._drag is None:
+        if self._mover.drag is None and (self._fit_pending or self._selected_out_of_view()):
             self.fit()
         self._layout_labels()
+
+    def _selected_out_of_view(self) -> bool:
+        """A line of the selected position is outside the view, and the view follows edits."""
+        ladder, selected = self._ladder, self._document.current_id
+        if self._zoomed_by_hand or ladder is None or not selected:
+            return False
+        (_, _), (y_low, y_high) = self._view.viewRange()
+        return any(not y_low <= lv.price <= y_high for lv in ladder.of_position(selected))
 
     def _acquire(self, key: LevelKey) -> LevelItem:
         if self._free:
             item = self._free.pop()
         else:
-            line = pg.InfiniteLine(angle=0, movable=False)
-            label = self._text_item()
+            line = PickableLine(self._mover.is_meant)
+            label = self._labels.text_item()
             item = LevelItem(line, label)
-            line.sigPositionChanged.connect(partial(self._on_level_line_position_changed, item))
+            line.sigPositionChanged.connect(partial(self._mover.on_position_changed, item))
             line.sigPositionChangeFinished.connect(
-                partial(self._on_level_line_position_change_finished, item)
+                partial(self._mover.on_position_change_finished, item)
             )
+            line.sigClicked.connect(partial(self._on_level_line_clicked, item))
             self.plot.addItem(line, ignoreBounds=True)
             self.plot.addItem(label, ignoreBounds=True)
         item.key = key
@@ -377,9 +387,8 @@ class LadderView(QWidget):
             self._release(key)
         self._faint_levels = []
         self._sync_faint({style: [] for style in FAINT_STYLES})
-        self._place_faint_labels([])
-        self.loss_zone.hide()
-        self.profit_zone.hide()
+        self._labels.place_faint([], None, "")
+        self.rr_box.update(None)
 
     def _sync_faint(self, faint: dict[str, list[float]]) -> None:
         """The other positions' lines: one curve per style, every price once (a netted bucket
@@ -410,21 +419,6 @@ class LadderView(QWidget):
             item.label.setFont(font)
         item.line.setToolTip(line_tip(level, movable))
 
-    def _sync_zones(self, selected: str) -> None:
-        ladder = self._ladder
-        levels = ladder.of_position(selected) if ladder is not None and selected else ()
-        entry = next((lv.price for lv in levels if lv.kind == "entry"), None)
-        stop = next((lv.price for lv in levels if lv.kind == "stop"), None)
-        targets = [lv.price for lv in levels if lv.kind == "take_profit"]
-        for zone, far in ((self.loss_zone, stop), (self.profit_zone, farthest(entry, targets))):
-            if entry is None or far is None:
-                zone.hide()
-                continue
-            region = (min(entry, far), max(entry, far))
-            if tuple(zone.getRegion()) != region:
-                zone.setRegion(region)
-            zone.show()
-
     def _sync_header(self, symbol: str, selected: str) -> None:
         self.header.setText(
             header_text(self._document.plan, self._document.current_index, symbol, selected)
@@ -439,129 +433,30 @@ class LadderView(QWidget):
         self._layout_labels()
 
     def _layout_labels(self) -> None:
-        """Place the labels so that none overlaps another.
-
-        The mark's, the tiers' and the selected position's labels are all shown, pushed apart
-        where they crowd (a label may sit a little off its line; its colour names it). The
-        other positions' labels are shown only where they fit between those."""
-        items = list(self._active.values())
-        (_, _), (y_low, y_high) = self._view.viewRange()
-        height = self._view.height()
-        if not items or height <= 0 or y_high <= y_low:
-            return
-        gap = self._label_pixel_height(items[0]) + 1.0
-        shown = [it for it in items if y_low <= it.price <= y_high]
-        for it in items:
-            if not y_low <= it.price <= y_high:
-                it.label.hide()
-        placed, fitting = place_labels(
-            [it.price for it in shown], self._faint_levels, (y_low, y_high), height, gap
+        self._labels.layout(
+            self._view,
+            list(self._active.values()),
+            self._faint_levels,
+            self._ladder,
+            self._document.current_id,
+            self.rr_box,
         )
-        for it, price in zip(shown, placed, strict=True):
-            it.label.setPos(LABEL_X, price)
-            it.label.show()
-        self._place_faint_labels(fitting)
 
-    def _place_faint_labels(self, levels: list[Level]) -> None:
-        """Labels for the other positions' levels that fit, from a pool of text items."""
-        wanted = {level_key(level): level for level in levels}
-        for key in [k for k in self._faint_labels if k not in wanted]:
-            label = self._faint_labels.pop(key)
-            label.hide()
-            self._free_labels.append(label)
-        ladder = self._ladder
-        if ladder is None:
-            return
-        selected = self._document.current_id
-        for key, level in wanted.items():
-            label = self._faint_labels.get(key)
-            if label is None:
-                label = self._free_labels.pop() if self._free_labels else self._new_label()
-                self._faint_labels[key] = label
-            text = label_text(level, ladder.mark_price, ladder.tick_size, selected)
-            if label.toPlainText() != text:
-                label.setText(text)
-            style = level_style(level)
-            if self._faint_label_style.get(id(label)) != style:
-                label.setColor(self._theme.level_text_colour(style, emphasised=False))
-                self._faint_label_style[id(label)] = style
-            label.setPos(LABEL_X, level.price)
-            label.show()
+    # --- moving lines ----------------------------------------------------------------------
 
-    def _new_label(self) -> pg.TextItem:
-        label = self._text_item()
-        label.setZValue(Z["label"])
-        self.plot.addItem(label, ignoreBounds=True)
-        return label
+    def _on_level_line_clicked(self, item: LevelItem, *_args: object) -> None:
+        if item.key is not None and item.line.movable:
+            self._mover.chosen = item.key  # the arrow keys now move this line
+            self._mover.end_burst()
+            self.plot.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.refresh()
 
-    def _text_item(self) -> pg.TextItem:
-        label = pg.TextItem(anchor=(1.0, 0.5), fill=pg.mkBrush(self._theme.label_fill))
-        # the text is rendered once per text and scale (moving a label is a blit); the fill
-        # behind it is drawn by the TextItem itself
-        label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        return label
-
-    def _label_pixel_height(self, item: LevelItem) -> float:
-        if self._label_height <= 0:
-            height = item.label.textItem.boundingRect().height()
-            if height <= 0:
-                return 18.0
-            self._label_height = height
-        return self._label_height
-
-    # --- dragging --------------------------------------------------------------------------
-
-    def _on_level_line_position_changed(self, item: LevelItem, line: pg.InfiniteLine) -> None:
-        if self._syncing or item.key is None:
-            return
-        key = item.key
-        drag = self._drag
-        if drag is None or drag.item is not item:
-            if drag is not None:
-                self.cancel_drag()
-            drag = self._drag = Drag(item, key, self._document.committed_plan)
-        ladder = self._ladder
-        tick = ladder.tick_size if ladder is not None else None
-        price = snap_to_tick(float(line.value()), tick)
-        if price == drag.last_price:
-            return
-        drag.last_price = price
-        try:
-            plan = plan_with_level(drag.base, key, price, self._symbol)
-        except PlanError as error:
-            message = f"{drag_subject(key, self._symbol)} held — {error}"
-            if message not in drag.reported:
-                drag.reported.add(message)
-                self.status_message.emit(message, STATUS_TIMEOUT_MS)
-            return
-        drag.last_plan = plan
-        self._document.preview(plan)
-
-    def _on_level_line_position_change_finished(
-        self, item: LevelItem, _line: pg.InfiniteLine
-    ) -> None:
-        drag = self._drag
-        if drag is None or drag.item is not item:
-            return
-        self._drag = None
-        if drag.last_plan is None:
-            self._document.end_preview()
-            self.refresh()  # the line goes back to the plan's price
-            return
-        price = level_price(drag.last_plan, drag.key, self._symbol)
-        tick = self._ladder.tick_size if self._ladder is not None else None
-        text = f"Move {drag_subject(drag.key, self._symbol)} to {format_price(price, tick)}"
-        self._document.apply(drag.last_plan, text)
-        self.refresh()  # snap the line to the committed price even when nothing changed
-
-    def _abandon_drag(self) -> None:
-        drag, self._drag = self._drag, None
-        if drag is not None:
-            drag.item.line.moving = False
+    def _on_view_range_changed_manually(self, *_args: object) -> None:
+        self._zoomed_by_hand = True
 
     def _on_faint_curve_clicked(self, curve: pg.PlotCurveItem, event: object) -> None:
         """Select the position whose faint line is nearest the click."""
-        if self._drag is not None:
+        if self._mover.drag is not None:
             return
         y = float(event.pos().y())  # type: ignore[attr-defined]
         style = next(s for s, c in self.faint_curves.items() if c is curve)
@@ -576,19 +471,18 @@ class LadderView(QWidget):
             self._document.set_current(nearest.position_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.plot and self._drag is not None:
-            kind = event.type()
-            if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-                assert isinstance(event, QKeyEvent)
-                if event.key() == Qt.Key.Key_Escape:
-                    event.accept()
-                    if kind == QEvent.Type.KeyPress:
-                        self.cancel_drag()
-                    return True
+        kind = event.type()
+        if watched is self.plot and kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self._update()  # the keyboard's line is marked while the ladder has the focus
+        if watched is self.plot and kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            assert isinstance(event, QKeyEvent)
+            action = self._mover.key_action(event)
+            if action is not None:
+                event.accept()  # an override accepted: the key comes here, not to a shortcut
+                if kind == QEvent.Type.KeyPress:
+                    action()
+                return True
         return super().eventFilter(watched, event)
 
     def _on_fit_button_clicked(self) -> None:
         self.fit()
-
-
-# --- pure helpers ---------------------------------------------------------------------------

@@ -1,17 +1,17 @@
 """The PDF report from the window: File ▸ Export PDF… and File ▸ Print Preview….
 
-The report's content is ``planner.report.content.build_report`` and its drawing
-``planner.report.pdf`` — the same as ``margin-planner export`` — so the window, the command
-line and the printer give the same pages. Paper is A4 or US Letter: the save dialog offers
-both as file types, preselecting the one of the user's locale.
+The report is ``planner.report.pdf`` — the same as ``margin-planner export`` — and the print
+preview shows that very PDF: its pages are rendered with pypdfium2 and painted on the printer,
+so what the trader previews and prints is exactly what is filed. Paper is A4 or US Letter: the
+save dialog offers both as file types, preselecting the one of the user's locale.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QObject, Signal
-from PySide6.QtGui import QPageLayout, QPageSize
+from PySide6.QtCore import QLocale, QObject, QRectF, Signal
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -24,6 +24,8 @@ PAPER_FILTERS: dict[str, str] = {
 PDF_SUFFIX = ".pdf"
 #: how long the status bar shows the export's result
 STATUS_TIMEOUT_MS = 10000
+#: the print preview renders the report's pages at most at this resolution
+PREVIEW_DPI = 300
 
 
 def locale_paper(locale: QLocale | None = None) -> str:
@@ -44,6 +46,8 @@ class ReportController(QObject):
         self._window = window
         self.paper = locale_paper()
         self.last_export: Path | None = None
+        #: the PDF the print preview last showed (the same bytes File ▸ Export PDF… writes)
+        self.preview_pdf: bytes | None = None
 
     # --- export ----------------------------------------------------------------------------
 
@@ -127,13 +131,49 @@ class ReportController(QObject):
         dialog.deleteLater()
 
     def paint_report(self, printer: QPrinter) -> int:
-        """Draw the report on ``printer`` (the preview's paintRequested); returns its pages."""
+        """Paint the report's own PDF on ``printer`` (the preview's paintRequested), page by
+        page; returns its pages. The PDF is kept in ``preview_pdf``."""
         from planner.report.content import build_report
-        from planner.report.pdf import render_report
+        from planner.report.pdf import render_pdf_bytes
 
         document = self._document
         report = build_report(
             document.committed_plan,
             source=str(document.path) if document.path is not None else None,
         )
-        return render_report(report, printer)
+        data, _pages = render_pdf_bytes(report, self.paper)
+        self.preview_pdf = data
+        return paint_pdf(data, printer)
+
+
+def paint_pdf(data: bytes, printer: QPrinter) -> int:
+    """Each page of the PDF ``data`` rendered (pypdfium2) and painted on ``printer``, fitted
+    to its page keeping the aspect ratio; returns the number of pages."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    painter = QPainter()
+    if not painter.begin(printer):
+        pdf.close()
+        return 0
+    try:
+        dpi = min(printer.resolution(), PREVIEW_DPI)
+        for index in range(len(pdf)):
+            if index:
+                printer.newPage()
+            bitmap = pdf[index].render(scale=dpi / 72, rev_byteorder=True)
+            fmt = (
+                QImage.Format.Format_RGB888
+                if bitmap.mode == "RGB"
+                else QImage.Format.Format_RGBA8888
+            )
+            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, fmt).copy()
+            area = QRectF(painter.viewport())
+            scale = min(area.width() / image.width(), area.height() / image.height())
+            width, height = image.width() * scale, image.height() * scale
+            target = QRectF(area.x() + (area.width() - width) / 2, area.y(), width, height)
+            painter.drawImage(target, image)
+        return len(pdf)
+    finally:
+        painter.end()
+        pdf.close()

@@ -9,6 +9,7 @@ edit stays cheap for large plans while the plan-wide rules still run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,6 +52,9 @@ MARKET_FIELDS: dict[str, str] = {
     "maintenance": "maintenance rule",
 }
 
+#: The name of a plan that has not been named or saved yet.
+UNTITLED = "Untitled plan"
+
 #: The rule a market gets when a position names a symbol the plan has no market for.
 DEFAULT_MAINTENANCE: dict[str, Any] = {"mmr": 0.005, "maintenance_amount": 0.0, "max_leverage": 100}
 
@@ -82,25 +86,18 @@ def validate(
 
 def new_plan() -> Plan:
     """The plan a new document starts with: an account and a BTC market, no positions."""
-    from planner.storage.tier_library import tier_table
-
-    try:
-        maintenance: Any = tier_table("binance", "BTCUSDT").model_dump()
-    except KeyError:
-        maintenance = dict(DEFAULT_MAINTENANCE)
+    taker, maker = _venue_fees("binance")
     return Plan.model_validate(
         {
-            "name": "Untitled plan",
-            "account": {"currency": "USDT", "wallet_balance": 10000, "venue": "binance"},
-            "markets": [
-                {
-                    "symbol": "BTCUSDT",
-                    "contract": "linear",
-                    "mark_price": 60000,
-                    "tick_size": 0.1,
-                    "maintenance": maintenance,
-                }
-            ],
+            "name": UNTITLED,
+            "account": {
+                "currency": "USDT",
+                "wallet_balance": 10000,
+                "venue": "binance",
+                "taker_fee_rate": taker,
+                "maker_fee_rate": maker,
+            },
+            "markets": [_catalogue_market("binance", "BTCUSDT", 60000.0)],
         }
     )
 
@@ -126,9 +123,14 @@ def set_position_field(plan: Plan, index: int, field: str, value: Any) -> Plan:
         value = str(value).strip()
         data["symbol"] = value
         if value and not _has_market(plan, value):
-            markets.append(
-                default_market(value, position.entry_price, plan.market(position.symbol))
+            markets.append(market_for_symbol(plan, value, position.entry_price))
+        if value and position.id == _auto_id(plan, position.symbol, position.id):
+            others = plan.model_copy(
+                update={"positions": tuple(p for p in plan.positions if p is not position)}
             )
+            data["id"] = unique_id(others, id_stem(value))
+    if field == "quantity":
+        data["quantity"] = round_to_lot(plan.market(position.symbol), float(value))
     return replace_position(plan, index, data, markets=markets)
 
 
@@ -140,22 +142,63 @@ def set_position(plan: Plan, index: int, data: Mapping[str, Any]) -> Plan:
     markets = list(plan.markets)
     symbol = str(merged["symbol"]).strip()
     if symbol and not _has_market(plan, symbol):
-        markets.append(default_market(symbol, float(merged["entry_price"]), None))
+        markets.append(market_for_symbol(plan, symbol, float(merged["entry_price"])))
     return replace_position(plan, index, merged, markets=markets)
 
 
-def set_position_size(plan: Plan, index: int, unit: sizing.SizeUnit, value: float) -> Plan:
-    """Set the size of ``positions[index]`` typed as a quantity, a notional or a margin."""
+def set_position_size(plan: Plan, index: int, unit: str, value: float) -> Plan:
+    """Set the size of ``positions[index]`` typed as a quantity, a notional, a margin or a
+    risk (an amount, or ``risk_percent`` of the equity, lost at the stop with fees); the
+    quantity is rounded down to the market's lot step."""
     position = plan.positions[index]
     if not value > 0:
         raise PlanError(
             f"positions[{index}].quantity = {value:g}: the size must be above 0",
             field=f"positions[{index}].quantity",
         )
-    quantity = sizing.quantity_for(
-        plan.market(position.symbol), unit, value, position.entry_price, position.leverage
-    )
+    quantity = quantity_for_size(plan, position, unit, value, index)
     return set_position_field(plan, index, "quantity", quantity)
+
+
+def quantity_for_size(plan: Plan, position: Position, unit: str, value: float, index: int) -> float:
+    """The quantity for a size typed in ``unit`` (see ``set_position_size``), not yet rounded."""
+    market = plan.market(position.symbol)
+    if unit in ("risk", "risk_percent"):
+        from planner.domain import solvers
+
+        path = f"positions[{index}].quantity"
+        if position.stop_loss is None:
+            raise PlanError(f"{path}: sizing by risk needs a stop; type the stop first", field=path)
+        amount = value if unit == "risk" else value / 100 * plan.account.wallet_balance
+        found = solvers.size_for_risk(plan, draft=position, risk_amount=amount)
+        if found is None or not found > 0:
+            raise PlanError(
+                f"{path}: the stop {position.stop_loss:g} does not lose on a {position.side}; "
+                "a risk size needs a stop on the losing side",
+                field=path,
+            )
+        return found
+    return sizing.quantity_for(
+        market,
+        unit,
+        value,
+        position.entry_price,
+        position.leverage,  # type: ignore[arg-type]
+    )
+
+
+def lot_step(market: Market) -> float | None:
+    return getattr(market, "quantity_step", None)
+
+
+def round_to_lot(market: Market, quantity: float) -> float:
+    """``quantity`` rounded DOWN to the market's lot step (unchanged without a step)."""
+    step = lot_step(market)
+    if not step or quantity <= 0:
+        return quantity
+    steps = math.floor(quantity / step + 1e-9)
+    decimals = max(0, -math.floor(math.log10(step)) + 1)
+    return round(steps * step, decimals)
 
 
 def replace_position(
@@ -192,6 +235,87 @@ def add_position(plan: Plan, after: int | None = None) -> tuple[Plan, str]:
     positions: list[Any] = list(plan.positions)
     positions.insert(at, new)
     return validate(plan, positions=positions), position_id
+
+
+def create_position(
+    plan: Plan, draft: Mapping[str, Any], after: int | None = None
+) -> tuple[Plan, str]:
+    """A position from the fields the trader filled in (``symbol``, ``side`` and
+    ``entry_price`` at least), appended to the plan. A symbol without a market gets one from
+    the venue's catalogue (its tiers, tick and lot step) marked at the typed entry, never at
+    another coin's price; the size, if not given, is a tenth of the wallet's notional rounded
+    down to the lot step; no take-profit unless one was typed."""
+    symbol = str(draft.get("symbol") or "").strip()
+    entry = float(draft.get("entry_price") or 0)
+    at = len(plan.positions) if after is None else after + 1
+    markets: list[Any] = list(plan.markets)
+    if symbol and not _has_market(plan, symbol) and entry > 0:
+        markets.append(market_for_symbol(plan, symbol, entry))
+    elif entry > 0 and not positions_using(plan, symbol):
+        # a market no position uses yet is marked at the entry the trader types
+        markets = [
+            m.model_dump() | {"mark_price": entry} if m.symbol == symbol else m for m in markets
+        ]
+    with_market = validate(plan, markets=markets)
+    market = with_market.market(symbol) if _has_market(with_market, symbol) else None
+    quantity = draft.get("quantity")
+    if quantity is None and market is not None and entry > 0:
+        quantity = sizing.quantity_for_notional(market, plan.account.wallet_balance / 10, entry)
+        quantity = _round_quantity(quantity)
+    if market is not None and quantity:
+        quantity = round_to_lot(market, float(quantity)) or lot_step(market) or quantity
+    leverage = draft.get("leverage")
+    if leverage is None and market is not None and quantity and entry > 0:
+        limit = sizing.max_leverage(market, float(quantity), entry)
+        leverage = 10.0 if limit is None else min(10.0, limit)
+    position_id = unique_id(plan, id_stem(symbol) if symbol else "position")
+    new = {
+        "id": position_id,
+        "symbol": symbol,
+        "side": draft.get("side") or "long",
+        "quantity": quantity or 0.0,
+        "entry_price": entry,
+        "leverage": leverage or 10.0,
+        "margin_mode": draft.get("margin_mode") or "cross",
+        "stop_loss": draft.get("stop_loss"),
+        "take_profits": list(draft.get("take_profits") or []),
+    }
+    positions: list[Any] = list(plan.positions)
+    positions.insert(at, new)
+    try:
+        return validate(plan, markets=markets, positions=positions), position_id
+    except PlanError as error:
+        raise PlanError(
+            str(error).replace(f"positions[{at}].", "new position: "), field=error.field
+        ) from None
+
+
+def id_stem(symbol: str) -> str:
+    """``ETHUSDT`` → ``eth``: the position id a symbol suggests."""
+    from planner.storage.catalogue import CATALOGUE_VENUES, venue_catalogue
+
+    upper = symbol.strip().upper()
+    for venue in CATALOGUE_VENUES:
+        try:
+            entry = venue_catalogue(venue).get(upper)
+        except (KeyError, ValueError):  # a catalogue that cannot be read suggests nothing
+            entry = None
+        if entry is not None and entry.base:
+            return entry.base.lower()
+    for quote in ("USDT", "USDC", "USD", "BUSD", "PERP"):
+        if upper.endswith(quote) and len(upper) > len(quote):
+            return upper[: -len(quote)].lower()
+    return upper.lower() or "position"
+
+
+def _auto_id(plan: Plan, symbol: str, position_id: str) -> str:
+    """``position_id`` when it is what ``symbol`` suggests (``btc``, ``btc-2``), else ""."""
+    stem = id_stem(symbol)
+    if position_id == stem or (
+        position_id.startswith(f"{stem}-") and position_id[len(stem) + 1 :].isdigit()
+    ):
+        return position_id
+    return ""
 
 
 def duplicate_position(plan: Plan, index: int) -> tuple[Plan, str]:
@@ -247,6 +371,39 @@ def set_plan_field(plan: Plan, field: str, value: str) -> Plan:
 
 
 # --- markets --------------------------------------------------------------------------------
+
+
+def market_for_symbol(plan: Plan, symbol: str, price: float) -> dict[str, Any]:
+    """The market a new symbol gets: the venue catalogue's entry (tiers, tick, lot step)
+    marked at ``price`` (the entry the trader typed), or the flat default rule when the
+    catalogue does not list it."""
+    return _catalogue_market(plan.account.venue, symbol, price)
+
+
+def _catalogue_market(venue: str, symbol: str, price: float) -> dict[str, Any]:
+    from planner.storage.catalogue import venue_catalogue
+
+    try:
+        entry = venue_catalogue(venue).get(symbol)
+    except (KeyError, ValueError):
+        entry = None
+    if entry is None:
+        return default_market(symbol, price, None)
+    return entry.market_fields(price)
+
+
+def _venue_fees(venue: str) -> tuple[float, float]:
+    from planner.storage.catalogue import venue_default_fees
+
+    try:
+        return venue_default_fees(venue)
+    except KeyError:  # an unknown venue has no published default
+        return 0.0, 0.0
+
+
+def venue_fees(venue: str) -> tuple[float, float]:
+    """The venue's standard (taker, maker) fee rates as fractions."""
+    return _venue_fees(venue)
 
 
 def default_market(symbol: str, price: float, like: Market | None) -> dict[str, Any]:

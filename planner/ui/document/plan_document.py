@@ -26,6 +26,12 @@ class PlanDocument(QObject):
         path_changed: the file the document belongs to changed.
         modified_changed(bool): the plan differs (or no longer differs) from its file.
         edit_refused(PlanError): an edit was refused; the plan is untouched.
+        preview_cancelled: an undo or redo ended a live preview (the gesture is void).
+
+    "Modified" is a comparison, not a bookkeeping guess: the committed plan differs from the
+    plan last read from or written to the file (a recovered plan is modified until saved).
+    An undo or redo during a preview first cancels the preview, so a drag released after
+    Ctrl+Z starts from the undone plan and never brings the undone edit back.
     """
 
     changed = Signal()
@@ -33,6 +39,7 @@ class PlanDocument(QObject):
     path_changed = Signal()
     modified_changed = Signal(bool)
     edit_refused = Signal(object)
+    preview_cancelled = Signal()
 
     def __init__(self, plan: Plan | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,8 +48,10 @@ class PlanDocument(QObject):
         self._path: Path | None = None
         self._current_id = ""
         self._preview_base: Plan | None = None
+        #: the plan as in its file (or as started); None: no file holds it (recovered)
+        self._saved_plan: Plan | None = self._plan
+        self._modified = False
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         self._select_first()
 
     # --- state -----------------------------------------------------------------------------
@@ -66,7 +75,12 @@ class PlanDocument(QObject):
 
     @property
     def is_modified(self) -> bool:
-        return not self.undo_stack.isClean()
+        return self._modified
+
+    @property
+    def saved_plan(self) -> Plan | None:
+        """The plan its file holds (as last opened or saved); None when no file holds it."""
+        return self._saved_plan
 
     @property
     def is_previewing(self) -> bool:
@@ -125,7 +139,7 @@ class PlanDocument(QObject):
                 self._replace_plan(before, None)
             return
         command = ReplacePlanCommand(
-            self._replace_plan,
+            self._apply_step,
             before,
             plan,
             text,
@@ -164,6 +178,14 @@ class PlanDocument(QObject):
             base, self._preview_base = self._preview_base, None
             self._replace_plan(base, None)
 
+    def _apply_step(self, plan: Plan, select: str | None) -> None:
+        """A command's undo or redo: a live preview is cancelled first, so that the step
+        lands on the committed plan and the gesture that previewed is void."""
+        if self._preview_base is not None:
+            self._preview_base = None
+            self.preview_cancelled.emit()
+        self._replace_plan(plan, select)
+
     def _replace_plan(self, plan: Plan, select: str | None) -> None:
         """The only place the plan changes: recompute once, emit once."""
         self._plan = plan
@@ -173,6 +195,13 @@ class PlanDocument(QObject):
             self.set_current(select)
         elif self.current_index is None:
             self._select_first()
+        self._update_modified()
+
+    def _update_modified(self) -> None:
+        modified = self._saved_plan is None or self.committed_plan != self._saved_plan
+        if modified != self._modified:
+            self._modified = modified
+            self.modified_changed.emit(modified)
 
     def _select_first(self) -> None:
         self.set_current(self._plan.positions[0].id if self._plan.positions else "")
@@ -185,13 +214,15 @@ class PlanDocument(QObject):
         self.undo_stack.clear()
         self._path = Path(path) if path is not None else None
         self._current_id = ""
+        # a recovered plan differs from its file: no saved state to return to
+        self._saved_plan = None if modified else plan
         self._replace_plan(plan, None)
         self._select_first()
         self.path_changed.emit()
         if modified:
-            # a recovered plan differs from its file: no clean state to return to
             self.undo_stack.resetClean()
-        self.modified_changed.emit(self.is_modified)
+        self._modified = self._saved_plan is None or self.committed_plan != self._saved_plan
+        self.modified_changed.emit(self._modified)
 
     def open(self, path: str | Path) -> None:
         """Load ``path``; a bad file raises ``PlanError`` and leaves the document untouched."""
@@ -207,16 +238,16 @@ class PlanDocument(QObject):
         target = Path(path) if path is not None else self._path
         if target is None:
             raise ValueError("the document has no file yet; give a path")
-        save_plan(self.committed_plan, target)
+        plan = self.committed_plan
+        save_plan(plan, target)
+        self._saved_plan = plan
         if target != self._path:
             self._path = target
             self.path_changed.emit()
         self.undo_stack.setClean()
+        self._update_modified()
         return target
 
     def revert(self) -> None:
         if self._path is not None:
             self.open(self._path)
-
-    def _on_undo_stack_clean_changed(self, clean: bool) -> None:
-        self.modified_changed.emit(not clean)

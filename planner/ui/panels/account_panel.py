@@ -3,22 +3,19 @@ of how close it is to liquidation, and the plan's warnings in plain words."""
 
 from __future__ import annotations
 
+import itertools
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
-    QRect,
     Qt,
 )
-from PySide6.QtGui import QIcon, QPainter, QResizeEvent, QShowEvent
+from PySide6.QtGui import QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -28,11 +25,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QScrollArea,
     QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,17 +38,21 @@ from planner.domain.formatting import (
     amount_decimals,
     format_amount,
     format_percent,
-    format_price,
 )
 from planner.domain.plan import Plan
 from planner.domain.warnings import plan_warnings
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.panels.buckets import BAR_ROLE, BarDelegate, BucketModel
+from planner.ui.panels.collateral_group import CollateralGroup
 from planner.ui.risk import RISK_WORDS, RiskLevel, risk_level
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.lazy import LazyRefresh
+from planner.ui.widgets.number_box import INVALID_STYLE, NumberBox
 from planner.ui.widgets.sync import set_combo, set_spin, set_text
+
+__all__ = ["BAR_ROLE", "AccountPanel"]
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -64,114 +63,11 @@ VENUES = (
     ("hyperliquid", "Hyperliquid"),
 )
 POSITION_MODES = (("one-way", "One-way"), ("hedge", "Hedge"))
-#: the role under which the bucket model gives the bar's fill (0–1000, per mille)
-BAR_ROLE = Qt.ItemDataRole.UserRole + 20
 MAX_WARNINGS_SHOWN = 50
 #: at this width and wider the panel lays its groups out in two columns
 TWO_COLUMNS_WIDTH = 500
 #: the warnings follow the plan at most this often (they scan scenarios and tiers)
 WARNINGS_DELAY_MS = 60
-
-
-class BucketModel(QAbstractTableModel):
-    """Isolated buckets: one row per netted isolated leg."""
-
-    HEADERS = ("Bucket", "Margin", "Equity", "Liq. price", "To liquidation")
-    TIPS = ("bucket", "bucket_margin", "bucket_equity", "liquidation_price", "bucket_risk")
-
-    def __init__(self, document: PlanDocument, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._document = document
-        self._analysis = document.analysis
-        document.changed.connect(self._on_document_changed)
-
-    def _on_document_changed(self) -> None:
-        before = len(self._analysis.buckets)
-        after = len(self._document.analysis.buckets)
-        if before == after:
-            self._analysis = self._document.analysis
-            if after:
-                self.dataChanged.emit(self.index(0, 0), self.index(after - 1, 4))
-            return
-        self.beginResetModel()
-        self._analysis = self._document.analysis
-        self.endResetModel()
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._analysis.buckets)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return explain(self.TIPS[section])
-        return None
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        bucket = self._analysis.buckets[index.row()]
-        currency = self._analysis.currency
-        column = index.column()
-        level = risk_level(bucket.risk_ratio, bucket.liquidated)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return f"{bucket.symbol} {bucket.side}"
-            if column == 1:
-                return format_amount(bucket.margin, currency)
-            if column == 2:
-                return format_amount(bucket.equity, currency)
-            if column == 3:
-                tick = self._analysis.plan.market(bucket.symbol).tick_size
-                return format_price(bucket.liquidation_price, tick)
-            if level == RiskLevel.LIQUIDATED:
-                return "liquidated"
-            return f"{format_percent(bucket.risk_ratio, 1)} · {RISK_WORDS[level]}"
-        if role == BAR_ROLE and column == 4:
-            if bucket.liquidated:
-                return 1000
-            ratio = bucket.risk_ratio
-            return 0 if ratio is None else max(0, min(1000, round(ratio * 1000)))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2, 3):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = explain(self.TIPS[column])
-            if column == 0:
-                text += " Positions: " + ", ".join(bucket.position_ids) + "."
-            if column == 4:
-                text += f" Risk: {RISK_WORDS[level]}."
-            return text
-        return None
-
-
-class BarDelegate(QStyledItemDelegate):
-    """Draws ``BAR_ROLE`` as a progress bar (styled by the platform, so any palette reads)."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        value = index.data(BAR_ROLE)
-        if value is None:
-            super().paint(painter, option, index)
-            return
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
-        bar.minimum = 0
-        bar.maximum = 1000
-        bar.progress = int(value)
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole))
-        bar.textVisible = True
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal
-        bar.palette = option.palette
-        bar.fontMetrics = option.fontMetrics
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
 
 
 class AccountPanel(QScrollArea):
@@ -189,6 +85,7 @@ class AccountPanel(QScrollArea):
             self._build_cross(),
             self._build_buckets(),
             self._build_warnings(),
+            CollateralGroup(document),
         )
         self._columns = 0
         self._arrange(2)
@@ -210,14 +107,15 @@ class AccountPanel(QScrollArea):
         if columns == self._columns:
             return
         self._columns = columns
-        account, cross, buckets, warnings = self._groups
+        account, cross, buckets, warnings, collateral = self._groups
         for group in self._groups:
             self._grid.removeWidget(group)
         if columns == 2:
             self._grid.addWidget(account, 0, 0, 2, 1)
             self._grid.addWidget(cross, 0, 1)
             self._grid.addWidget(warnings, 1, 1)
-            self._grid.addWidget(buckets, 2, 0, 1, 2)
+            self._grid.addWidget(collateral, 2, 0, 1, 2)
+            self._grid.addWidget(buckets, 3, 0, 1, 2)
         else:
             for row, group in enumerate(self._groups):
                 self._grid.addWidget(group, row, 0)
@@ -233,7 +131,7 @@ class AccountPanel(QScrollArea):
         group = QGroupBox("Account")
         form = QFormLayout(group)
         self.name_edit = QLineEdit()
-        self.wallet_spin = QDoubleSpinBox()
+        self.wallet_spin = NumberBox()
         self.currency_edit = QLineEdit()
         self.currency_edit.setMaxLength(20)
         self.venue_combo = QComboBox()
@@ -242,8 +140,8 @@ class AccountPanel(QScrollArea):
         self.mode_combo = QComboBox()
         for value, label in POSITION_MODES:
             self.mode_combo.addItem(label, value)
-        self.taker_spin = QDoubleSpinBox()
-        self.maker_spin = QDoubleSpinBox()
+        self.taker_spin = NumberBox()
+        self.maker_spin = NumberBox()
         for spin in (self.taker_spin, self.maker_spin):
             configure_spin_box(spin, EditorSpec("number", 0, 10, 3, 0.01, "", " %"))
         self.inputs: dict[str, QWidget] = {
@@ -280,6 +178,29 @@ class AccountPanel(QScrollArea):
             ("isolated_margin", "In isolated buckets"),
         ):
             form.addRow(self._label(text, key), self._figure(key))
+
+        self.input_error = QLabel()
+        self.input_error.setObjectName("account_error")
+        self.input_error.setWordWrap(True)
+        self.input_error.setVisible(False)
+        form.addRow(self.input_error)
+        group.setStyleSheet(INVALID_STYLE)
+        for key in ("wallet_balance", "taker_fee_rate", "maker_fee_rate"):
+            box = self.inputs[key]
+            assert isinstance(box, NumberBox)
+            box.refused.connect(partial(self._on_input_refused, key))
+            box.accepted_input.connect(self._on_input_accepted)
+        chain = [
+            self.name_edit,
+            self.wallet_spin,
+            self.currency_edit,
+            self.venue_combo,
+            self.mode_combo,
+            self.taker_spin,
+            self.maker_spin,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
         self.name_edit.editingFinished.connect(self._on_name_edit_finished)
         self.wallet_spin.valueChanged.connect(self._on_wallet_spin_changed)
@@ -367,7 +288,16 @@ class AccountPanel(QScrollArea):
         decimals = amount_decimals(currency)
         configure_spin_box(
             self.wallet_spin,
-            EditorSpec("number", 10.0**-decimals, 1e15, decimals, 100.0, "", f" {currency}"),
+            # with collateral the wallet may be 0 (spec v2)
+            EditorSpec(
+                "number",
+                0.0 if account.collateral else 10.0**-decimals,
+                1e15,
+                decimals,
+                100.0,
+                "",
+                f" {currency}",
+            ),
         )
         set_spin(self.wallet_spin, account.wallet_balance)
         if not self.currency_edit.hasFocus():
@@ -457,6 +387,15 @@ class AccountPanel(QScrollArea):
             merge_key=f"account|{field}" if merge else None,
         )
 
+    def _on_input_refused(self, field: str, text: str, rule: str) -> None:
+        """Typed text outside the field's rule: said under the form, the plan untouched."""
+        self.input_error.setText(f"account.{field} = {text.strip() or '(empty)'}: {rule}")
+        self.input_error.setVisible(True)
+
+    def _on_input_accepted(self) -> None:
+        self.input_error.clear()
+        self.input_error.setVisible(False)
+
     def _on_name_edit_finished(self) -> None:
         name = self.name_edit.text()
         if name != self._document.plan.name:
@@ -474,7 +413,32 @@ class AccountPanel(QScrollArea):
             set_text(self.currency_edit, self._document.plan.account.currency, home=True)
 
     def _on_venue_combo_activated(self, _row: int) -> None:
-        self._edit_account("venue", self.venue_combo.currentData(), merge=False)
+        """A new venue, and (when the trader agrees) its standard taker and maker fees."""
+        venue = self.venue_combo.currentData()
+        account = self._document.plan.account
+        if venue == account.venue:
+            return
+        taker, maker = edits.venue_fees(venue)
+        fields: dict[str, object] = {"venue": venue}
+        if (taker, maker) != (0.0, 0.0) and (taker, maker) != (
+            account.taker_fee_rate,
+            account.maker_fee_rate,
+        ):
+            answer = QMessageBox.question(
+                self,
+                "Venue fees",
+                f"Use {self.venue_combo.currentText()}'s standard fees: taker "
+                f"{taker * 100:g} %, maker {maker * 100:g} %? (Now {account.taker_fee_rate * 100:g}"
+                f" % and {account.maker_fee_rate * 100:g} %.)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                fields |= {"taker_fee_rate": taker, "maker_fee_rate": maker}
+        self._document.edit(
+            lambda plan: edits.validate(plan, account=plan.account.model_dump() | fields),
+            "Change venue",
+        )
 
     def _on_mode_combo_activated(self, _row: int) -> None:
         self._edit_account("position_mode", self.mode_combo.currentData(), merge=False)

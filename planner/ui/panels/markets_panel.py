@@ -7,6 +7,7 @@ loaded from the tables shipped with the program.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import (
@@ -55,12 +56,29 @@ MARKET_COLUMNS: tuple[tuple[str, str], ...] = (
 CONTRACTS = (("linear", "Linear"), ("inverse", "Inverse"))
 
 
-def describe_maintenance(market: Market) -> str:
+_HASH = re.compile(r"\b[0-9a-f]{7,40}\b")
+
+
+def short_source(source: str) -> str:
+    """A tier table's source in a few words for a table cell: no commit hashes, no notes in
+    brackets, a web page by its site and a file by its name (the full text is the tooltip)."""
+    text = _HASH.sub("", source).split(" (")[0].split(";")[0].split(": ")[0]
+    text = text.replace("@", " ").strip()
+    words = text.split()
+    for word in words:
+        if word.startswith(("http://", "https://")):
+            return word.split("/")[2].removeprefix("www.")
+    if words and "/" in words[-1]:
+        return words[-1].rsplit("/", 1)[-1]
+    return " ".join(words[:6])
+
+
+def describe_maintenance(market: Market, *, full: bool = False) -> str:
     rule = market.maintenance
     if isinstance(rule, TierTable):
         text = f"{len(rule.tiers)} tiers"
         if rule.source:
-            text += f" · {rule.source}"
+            text += f" · {rule.source if full else short_source(rule.source)}"
         if rule.as_of:
             text += f" ({rule.as_of})"
         return text
@@ -136,6 +154,8 @@ class MarketTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.EditRole:
             return None if key == "maintenance" else getattr(market, key)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "maintenance":
+                return f"{explain(key)}\n\n{describe_maintenance(market, full=True)}"
             return explain(key)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in (
             "contract_size",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from planner.domain.formatting import (
@@ -40,8 +39,17 @@ from planner.domain.sizing import max_leverage
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.panels.position_columns import (
+    COLUMN_INDEX,
+    COLUMNS,
+    RISK_COLUMNS,
+    RISK_FILLS,
+    Column,
+)
 from planner.ui.risk import RISK_WORDS, RiskLevel, liquidation_before_stop, risk_level
 from planner.ui.widgets.delegates import EDITOR_ROLE, SORT_ROLE, EditorSpec
+
+__all__ = ["COLUMNS", "COLUMN_INDEX", "RISK_COLUMNS", "RISK_FILLS", "Column", "PositionTableModel"]
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -51,49 +59,6 @@ POSITION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SIDES = (("long", "Long"), ("short", "Short"))
 MODES = (("cross", "Cross"), ("isolated", "Isolated"))
 
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    #: the header: short, so that the common columns fit beside the chart at 1280×800
-    header: str
-    #: the position field this column edits (None: a read-only output)
-    field: str | None = None
-    numeric: bool = True
-    #: the full name, first line of the header's tooltip ("" when the header says it all)
-    title: str = ""
-    #: hidden until shown from the header's menu (less used: kept off a first-run screen)
-    hidden: bool = False
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", None, numeric=False),
-    Column("symbol", "Symbol", "symbol", numeric=False),
-    Column("side", "Side", "side", numeric=False),
-    Column("quantity", "Qty", "quantity", title="Quantity"),
-    Column("entry_price", "Entry", "entry_price", title="Entry price"),
-    Column("leverage", "Lev.", "leverage", title="Leverage"),
-    Column("margin_mode", "Mode", "margin_mode", numeric=False, title="Margin mode"),
-    Column("added_margin", "Added\nmargin", "added_margin", title="Added margin", hidden=True),
-    Column("stop_loss", "Stop", "stop_loss", title="Stop-loss price"),
-    Column("notional", "Notional", hidden=True),
-    Column("margin", "Margin"),
-    Column("unrealized_pnl", "uPnL", title="Unrealised PnL"),
-    Column("liquidation_price", "Liq.\nprice", title="Liquidation price"),
-    Column("bankruptcy_price", "Bankr.\nprice", title="Bankruptcy price", hidden=True),
-    Column("liquidation_distance", "To\nliq.", title="Distance to liquidation"),
-    Column("risk_ratio", "Risk", title="Risk ratio"),
-    Column("loss_at_stop", "Loss at\nstop", title="Loss at the stop"),
-)
-COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
-RISK_COLUMNS = {"liquidation_price", "liquidation_distance", "risk_ratio"}
-
-#: translucent fills read on light and dark palettes alike (the text keeps its palette colour)
-RISK_FILLS = {
-    RiskLevel.ELEVATED: QColor(230, 160, 0, 70),
-    RiskLevel.HIGH: QColor(230, 80, 0, 95),
-    RiskLevel.LIQUIDATED: QColor(220, 30, 30, 120),
-}
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _EDIT = int(Qt.ItemDataRole.EditRole)

@@ -28,7 +28,11 @@ from planner.ui.panels.position_model import (
     PositionSortProxy,
     PositionTableModel,
 )
+from planner.ui.panels.position_model import RISK_COLUMNS as RISK_COLUMNS
 from planner.ui.widgets.delegates import FieldDelegate
+
+#: the rows a column's width is measured on (a plan with more is measured on its first ones)
+MEASURED_ROWS = 2000
 
 #: columns whose few words fit a narrow width whatever the plan ("Short", "Isolated")
 NARROW_TEXTS = {"side": ("Short", "Long"), "margin_mode": ("Isolated", "Cross")}
@@ -51,7 +55,9 @@ class PositionTable(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("position_table")
         self.view.setModel(self.model)  # plan order until a sort is asked for
-        self.view.setItemDelegate(FieldDelegate(self.view))
+        delegate = FieldDelegate(self.view)
+        delegate.refused.connect(self._on_delegate_refused)
+        self.view.setItemDelegate(delegate)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -83,8 +89,16 @@ class PositionTable(QWidget):
         self.model.modelReset.connect(self._on_model_reset)
         self.view.selectionModel().currentRowChanged.connect(self._on_selection_current_changed)
         document.current_changed.connect(self._on_document_current_changed)
+        document.changed.connect(self._fit_columns)
         self._fit_columns()
         self._on_document_current_changed(document.current_id)
+
+    def _on_delegate_refused(self, text: str, rule: str) -> None:
+        index = self.view.currentIndex()
+        row = self._source_row(index) if index.isValid() else None
+        column = COLUMNS[index.column()].field if index.isValid() else None
+        where = f"positions[{row}].{column}" if row is not None and column else "cell"
+        self.edit_refused.emit(f"{where} = {text.strip() or '(empty)'}: {rule}")
 
     def selected_rows(self) -> list[int]:
         """Selected rows in plan order (source rows)."""
@@ -144,27 +158,50 @@ class PositionTable(QWidget):
                 )
 
     def _fit_columns(self) -> None:
-        """Columns as wide as their figures or the longest line of their header, no wider;
-        side and mode as wide as their words, long IDs elided."""
+        """Every column as wide as its widest formatted value or the longest line of its
+        header, no wider; side and mode as wide as their words, long IDs elided. Called on
+        every change: only the longest texts of a column are measured, not every cell."""
         header = self.view.horizontalHeader()
         metrics = header.fontMetrics()
         cell_metrics = self.view.fontMetrics()
-        padding = 2 * self.view.style().pixelMetric(
-            self.view.style().PixelMetric.PM_FocusFrameHMargin
-        )
+        style = self.view.style()
+        padding = 2 * (style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin) + 1) + 2
+        icon = self.view.iconSize().width() or style.pixelMetric(style.PixelMetric.PM_SmallIconSize)
+        rows = min(self.model.rowCount(), MEASURED_ROWS)
         for column in range(self.model.columnCount()):
+            if header.isSectionHidden(column):
+                continue
             key = COLUMNS[column].key
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             title_width = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
             if key in NARROW_TEXTS:
-                content = max(cell_metrics.horizontalAdvance(t) for t in NARROW_TEXTS[key])
-                content += 12 + padding
+                texts = list(NARROW_TEXTS[key])
             else:
-                content = self.view.sizeHintForColumn(column)
+                texts = [
+                    str(self.model.index(row, column).data(Qt.ItemDataRole.DisplayRole) or "")
+                    for row in range(rows)
+                ]
+            longest = sorted(texts, key=len, reverse=True)[:3]
+            content = max((cell_metrics.horizontalAdvance(t) for t in longest), default=0)
+            content += padding
+            if key in RISK_COLUMNS and any(
+                self.model.index(row, column).data(Qt.ItemDataRole.DecorationRole) is not None
+                for row in range(rows)
+            ):
+                content += icon + 4
             if key == "id":
                 content = min(content, cell_metrics.averageCharWidth() * ID_WIDTH_CHARS)
-            # room for the title and the sort arrow; the figures' hint has its margins already
-            header.resizeSection(column, max(content + 2, title_width + 14))
+            # room for the title and the sort arrow
+            width = max(content, title_width + 14)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def needed_width(self) -> int:
+        """The width that shows every shown column whole (with the row numbers and frame)."""
+        view = self.view
+        columns = view.horizontalHeader().length()
+        scroll = view.verticalScrollBar().sizeHint().width()
+        return columns + view.verticalHeader().width() + 2 * view.frameWidth() + scroll
 
     # --- columns shown -----------------------------------------------------------------------
 

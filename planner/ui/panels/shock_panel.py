@@ -17,7 +17,6 @@ from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,11 +39,15 @@ from planner.domain.formatting import (
 )
 from planner.domain.plan import Plan
 from planner.domain.plan_analysis import analyze
-from planner.domain.scenarios import LiquidationEvent, Sweep, shocked, sweep
+from planner.domain.scenarios import Sweep, shocked, sweep
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.panels.sweep_events import event_move as _event_move
+from planner.ui.panels.sweep_events import event_tick as _tick
+from planner.ui.panels.sweep_events import event_what as _event_what
 from planner.ui.widgets.figure_table import DANGER_BACKGROUND, FigureTable
 from planner.ui.widgets.lazy import LazyRefresh
+from planner.ui.widgets.number_box import NumberBox
 from planner.ui.widgets.text_table import TextRow, TextTable, TextTableModel
 
 #: the move a new panel starts with, in percent
@@ -86,7 +89,7 @@ class ShockPanel(QScrollArea):
         self.document = document
         #: beta of every symbol for market-wide moves (view state, 1 unless changed)
         self.betas: dict[str, float] = {}
-        self._beta_spins: dict[str, QDoubleSpinBox] = {}
+        self._beta_spins: dict[str, NumberBox] = {}
         self._symbols: list[str] = []
         self._columns = 0
         self.shocked_analysis: Analysis | None = None
@@ -127,7 +130,7 @@ class ShockPanel(QScrollArea):
         self.symbol_combo = QComboBox()
         self.symbol_combo.setObjectName("shock_symbol_combo")
         self.symbol_combo.setToolTip(explain("shock_symbol"))
-        self.move_spin = QDoubleSpinBox()
+        self.move_spin = NumberBox()
         self.move_spin.setObjectName("shock_move_spin")
         self.move_spin.setRange(-99.0, 500.0)
         self.move_spin.setDecimals(1)
@@ -183,7 +186,7 @@ class ShockPanel(QScrollArea):
         group.setToolTip(explain("sweep_events"))
         layout = QVBoxLayout(group)
         row = QHBoxLayout()
-        self.sweep_spin = QDoubleSpinBox()
+        self.sweep_spin = NumberBox()
         self.sweep_spin.setObjectName("sweep_range_spin")
         self.sweep_spin.setRange(1.0, 99.0)
         self.sweep_spin.setDecimals(0)
@@ -295,7 +298,7 @@ class ShockPanel(QScrollArea):
                 item.widget().deleteLater()
         self._beta_spins = {}
         for k, symbol in enumerate(symbols):
-            spin = QDoubleSpinBox()
+            spin = NumberBox()
             spin.setRange(-10.0, 10.0)
             spin.setDecimals(2)
             spin.setSingleStep(0.1)
@@ -489,32 +492,6 @@ class ShockPanel(QScrollArea):
     def event_rows(self) -> list[tuple[str, ...]]:
         self._lazy.flush()
         return self.event_model.texts()
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _event_move(event: LiquidationEvent) -> str:
-    if event.direction == 0:
-        return "at the marks"
-    return format_percent(event.move, 2, sign=True)
-
-
-def _event_what(event: LiquidationEvent) -> str:
-    ids = ", ".join(event.position_ids)
-    if event.kind == "cross":
-        return f"Cross pool ({ids})" if ids else "Cross pool"
-    return f"Isolated {event.symbol} {event.side} ({ids})"
-
-
-def _tick(plan: Plan, event: LiquidationEvent, swept: str | None) -> float | None:
-    symbol = event.symbol or swept
-    if symbol is None:
-        return None
-    try:
-        return plan.market(symbol).tick_size
-    except KeyError:
-        return None
 
 
 __all__ = ["ShockPanel"]

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -20,6 +29,10 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QWidget,
 )
+
+from planner.ui.widgets.number_box import NumberBox
+
+__all__ = ["EDITOR_ROLE", "SORT_ROLE", "EditorSpec", "FieldDelegate", "NumberBox"]
 
 #: role under which a model returns the ``EditorSpec`` of a cell
 EDITOR_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -44,31 +57,13 @@ class EditorSpec:
     editable_choice: bool = False
 
 
-class NumberBox(QDoubleSpinBox):
-    """A spin box that shows no trailing zeros beyond what the value needs ("5", not
-    "5.00000000"), while still accepting as many decimals as the field allows."""
-
-    def __init__(self, parent: QWidget | None = None, *, trim: bool = False) -> None:
-        super().__init__(parent)
-        self._trim = trim
-
-    def textFromValue(self, value: float) -> str:
-        text = super().textFromValue(value)
-        if not self._trim:
-            return text
-        point = self.locale().decimalPoint()
-        if point in text:
-            text = text.rstrip("0").rstrip(point)
-        return text
-
-
-def make_spin_box(spec: EditorSpec, parent: QWidget | None = None) -> QDoubleSpinBox:
-    box = NumberBox(parent, trim=spec.decimals > 4)
+def make_spin_box(spec: EditorSpec, parent: QWidget | None = None) -> NumberBox:
+    box = NumberBox(parent)
     configure_spin_box(box, spec)
     return box
 
 
-def configure_spin_box(box: QDoubleSpinBox, spec: EditorSpec) -> None:
+def configure_spin_box(box: QDoubleSpinBox | NumberBox, spec: EditorSpec) -> None:
     """Apply ``spec`` to ``box``, touching only what differs: every setter invalidates the
     box's size hint and relays out its form, which adds up when views refresh per keystroke."""
     box.blockSignals(True)
@@ -94,6 +89,27 @@ def configure_spin_box(box: QDoubleSpinBox, spec: EditorSpec) -> None:
 
 
 class FieldDelegate(QStyledItemDelegate):
+    """Edits cells by the model's ``EditorSpec``. A number outside its rule is refused in the
+    cell: the editor stays open with a red frame and ``refused`` says the rule; nothing is
+    written to the model (a cell left with refused text is closed unchanged, with the message)."""
+
+    #: (the typed text, the rule in words)
+    refused = Signal(str, str)
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        if isinstance(editor, NumberBox):
+            kind = event.type()
+            if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+                keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+                if event.key() in keys and editor.rule_broken(editor.text()):
+                    editor.commit()  # marks the field and emits the rule
+                    return True
+            elif kind == QEvent.Type.FocusOut and editor.rule_broken(editor.text()):
+                editor.commit()
+                self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.RevertModelCache)
+                return True
+        return super().eventFilter(editor, event)
+
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex
     ) -> QWidget:
@@ -102,8 +118,9 @@ class FieldDelegate(QStyledItemDelegate):
             return super().createEditor(parent, option, index)
         if spec.kind == "number":
             box = make_spin_box(spec, parent)
-            box.setKeyboardTracking(False)
             box.setFrame(False)
+            box.setStyleSheet('NumberBox[invalid="true"] { border: 2px solid rgb(220, 50, 50); }')
+            box.refused.connect(self.refused)
             return box
         if spec.kind == "choice":
             combo = QComboBox(parent)
@@ -117,7 +134,12 @@ class FieldDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
-        if isinstance(editor, QDoubleSpinBox):
+        if isinstance(editor, NumberBox):
+            editor.blockSignals(True)
+            editor.setValue(editor.minimum() if value is None else float(value))
+            editor.blockSignals(False)
+            editor.selectAll()
+        elif isinstance(editor, QDoubleSpinBox):
             editor.setValue(editor.minimum() if value is None else float(value))
             editor.selectAll()
         elif isinstance(editor, QComboBox):
@@ -133,7 +155,13 @@ class FieldDelegate(QStyledItemDelegate):
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
         value: Any
-        if isinstance(editor, QDoubleSpinBox):
+        if isinstance(editor, NumberBox):
+            if editor.rule_broken(editor.text()):
+                return  # refused at the cell; the rule is shown, the model untouched
+            editor.interpretText()
+            special = editor.specialValueText() and editor.value() == editor.minimum()
+            value = None if special else editor.value()
+        elif isinstance(editor, QDoubleSpinBox):
             editor.interpretText()
             special = editor.specialValueText() and editor.value() == editor.minimum()
             value = None if special else editor.value()

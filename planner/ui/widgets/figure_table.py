@@ -66,6 +66,8 @@ class FigureTable(QTableWidget):
         self.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         header = self.horizontalHeader()
+        # every figure and title whole: columns share the width evenly, and the table is never
+        # narrower than its widest column times their number (its panel scrolls instead)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
         # one line per figure: rows of one fixed height, not re-measured on every change
@@ -73,6 +75,18 @@ class FigureTable(QTableWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self._danger_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+    def _fit_width(self) -> None:
+        header = self.horizontalHeader()
+        widest = max(
+            (
+                max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
+                for c in range(self.columnCount())
+            ),
+            default=0,
+        )
+        needed = widest * self.columnCount() + self.verticalHeader().sizeHint().width()
+        self.setMinimumWidth(needed + 2 * self.frameWidth() + 4)
 
     def row_keys(self) -> list[str]:
         return list(self._row_keys)
@@ -85,6 +99,7 @@ class FigureTable(QTableWidget):
         item = self.item(self._rows[row], self._columns[column])
         if item.text() != text:
             item.setText(text)
+            self._fit_width()
         marked = item.data(Qt.ItemDataRole.UserRole)
         if marked is None or bool(marked) != danger:
             if danger:

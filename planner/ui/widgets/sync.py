@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit
 
+from planner.ui.widgets.number_box import NumberBox
 
-def set_spin(box: QDoubleSpinBox, value: float) -> None:
-    """``value`` into ``box``, quietly, unless it already shows it at its decimals."""
+
+def set_spin(box: QDoubleSpinBox | NumberBox, value: float) -> None:
+    """``value`` into ``box``, quietly, unless it already shows it at its decimals (a number
+    box keeps a refused text the trader still sees while the plan's value is unchanged)."""
+    if isinstance(box, NumberBox):
+        box.show_plan_value(value)
+        return
     if round(value, box.decimals()) != round(box.value(), box.decimals()):
         box.blockSignals(True)
         box.setValue(value)

@@ -15,7 +15,7 @@ from planner.domain.formatting import format_price
 from planner.domain.ladder import symbol_ladder
 from planner.domain.plan import Plan
 from planner.ui.chart import ChartPanel
-from planner.ui.chart.ladder_view import level_key, level_style, snap_to_tick
+from planner.ui.chart.ladder_levels import level_key, level_style, snap_to_tick
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.panels.position_model import COLUMN_INDEX
@@ -72,7 +72,10 @@ def test_ladder_lines_sit_at_the_analysis_prices(panel: ChartPanel) -> None:
     label = panel.ladder.label_for(ETH_LIQ)
     assert label is not None
     assert format_price(liquidation, 0.01) in label.toPlainText()
-    assert "-6.52 %" in label.toPlainText()  # distance from the mark
+    # issue 12 item 9: a position's levels are read as moves from its entry (3,000), no longer
+    # from the mark (2,900: it read "-6.52 %"), and the mark carries no percentage
+    assert "-9.64 %" in label.toPlainText()
+    assert panel.ladder.label_for(MARK).toPlainText() == "mark 2,900.00"
     assert panel.ladder.line_for(MARK).value() == 2900
 
 

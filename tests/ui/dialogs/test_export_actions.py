@@ -103,8 +103,12 @@ def test_print_preview_paints_pages_on_a_printer(qtbot, window, tmp_path: Path) 
     dialog.paintRequested.emit(printer)
     assert pages == [1]
     assert out.is_file() and out.stat().st_size > 0
-    assert window.document.plan.name in _pdf_text(out)
-    assert window.report.paint_report(printer) == len(PdfReader(str(out)).pages)
+    # the preview paints the pages of the report's own PDF (the one Export PDF… writes)
+    shown = tmp_path / "shown.pdf"
+    shown.write_bytes(window.report.preview_pdf)
+    assert window.document.plan.name in _pdf_text(shown)
+    assert len(PdfReader(str(out)).pages) == len(PdfReader(str(shown)).pages)
+    assert window.report.paint_report(printer) == len(PdfReader(str(shown)).pages)
     dialog.deleteLater()
 
 

@@ -238,3 +238,28 @@ def test_a_closed_dialog_catches_up_when_shown(qtbot, dialog: SolverDialog, docu
     combo = dialog.pages["least_isolated_margin"].position_combo
     assert combo.position_id() == new_id
     assert dialog.answer.text == f"{new_id} has no stop: type the stop to keep liquidation beyond."
+
+
+def test_size_for_risk_answers_on_the_venue_lot_step(qtbot, document) -> None:
+    """Issue 12: not 0.01768596 BTC but a size on Binance's 0.001 step, rounded down, and the
+    notional at the entry (as in the editor), not at the mark."""
+    plan = edits.new_plan()
+    plan, _ = edits.create_position(
+        plan, {"symbol": "BTCUSDT", "side": "long", "entry_price": 61000.0, "stop_loss": 59000.0}
+    )
+    document.reset(plan)
+    dialog = SolverDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.show_solver("size_for_risk")
+    page = dialog.pages["size_for_risk"]
+    page.set_risk(1.0)
+    exact = solvers.size_for_risk(document.plan, "btc", risk_fraction=0.01)
+    assert dialog.answer.value == exact
+    assert "lot step 0.001" in dialog.answer.text
+    assert format_quantity(math.floor(exact * 1000) / 1000) in dialog.answer.text
+    _apply_once(dialog, document)
+    position = document.plan.position("btc")
+    assert position.quantity == math.floor(exact * 1000) / 1000
+    assert analyze(document.plan).position(0).loss_at_stop <= 100.0
+    notional = f"entry notional {position.quantity * 61000:,.2f}"
+    assert notional in dialog.after_label.text() or notional in dialog.answer.text

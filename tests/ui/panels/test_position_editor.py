@@ -4,10 +4,10 @@ field without touching the plan."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QDoubleSpinBox
 
 from planner.domain import sizing
 from planner.ui.document import edits
+from planner.ui.widgets.number_box import NumberBox
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_size_typed_as_notional_or_margin(qtbot, window, editor) -> None:
 def test_take_profit_levels(qtbot, window, editor) -> None:
     table = editor.tp_table
     price = table.cellWidget(0, 0)
-    assert isinstance(price, QDoubleSpinBox)
+    assert isinstance(price, NumberBox)
     price.setValue(3400.0)
     assert _position(window).take_profits[0].price == 3400.0
     assert table.item(0, 2).text() == "+1,000.00"  # the reward comes from the analysis

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 from planner.domain.formatting import format_amount, format_price
 from planner.ui.panels.position_model import COLUMN_INDEX, COLUMNS, PositionTableModel
 from planner.ui.widgets.delegates import EDITOR_ROLE, SORT_ROLE, EditorSpec, FieldDelegate
+from tests.ui.typing import add_position
 
 EDIT = Qt.ItemDataRole.EditRole
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -88,12 +89,17 @@ def test_invalid_values_are_refused(qtbot, window) -> None:
 
 def test_a_new_symbol_gets_a_market(qtbot, window) -> None:
     document, model = window.document, window.table.model
-    assert model.setData(_cell(model, 1, "symbol"), "DOGEUSDT")
+    assert model.setData(_cell(model, 1, "symbol"), "XRPUSDT")
     plan = document.plan
-    assert plan.positions[1].symbol == "DOGEUSDT"
-    market = plan.market("DOGEUSDT")
+    assert plan.positions[1].symbol == "XRPUSDT"
+    market = plan.market("XRPUSDT")
     assert market.mark_price == plan.positions[1].entry_price
-    assert market.maintenance.mmr == 0.005  # the flat default rule
+    # a catalogue symbol brings the venue's tier table and lot step (issue 12)
+    assert len(market.maintenance.tiers) > 1
+    assert market.quantity_step is not None
+    # a symbol the catalogue does not list gets the flat default rule
+    assert model.setData(_cell(model, 1, "symbol"), "NOTLISTEDUSDT")
+    assert document.plan.market("NOTLISTEDUSDT").maintenance.mmr == 0.005
 
 
 def test_outputs_are_formatted_and_read_only(qtbot, document) -> None:
@@ -147,10 +153,11 @@ def test_sorting_is_numeric_with_missing_figures_last(qtbot, window) -> None:
 def test_add_duplicate_delete_and_reorder(qtbot, window) -> None:
     document, actions = window.document, window.actions
     document.set_current("btc-core")
-    actions.add_position.trigger()
+    add_position(qtbot, window, "btc", "61000")
     assert len(document.plan.positions) == 4
     added = document.plan.positions[2]
     assert added.symbol == "BTCUSDT" and added.side == "long" and added.margin_mode == "cross"
+    assert added.entry_price == 61000 and added.take_profits == ()
     assert document.current_id == added.id
     actions.duplicate_position.trigger()
     assert document.plan.positions[3].id == f"{added.id}-copy"
@@ -247,7 +254,7 @@ def test_a_figure_change_is_data_changed_on_the_cells_that_changed(qtbot, docume
 def test_rows_added_or_removed_reset_the_model(qtbot, window) -> None:
     model = window.table.model
     _changed, resets = _record_changes(model)
-    window.actions.add_position.trigger()
+    add_position(qtbot, window, "xrp", "0.5")
     assert resets == [1]
     window.document.undo_stack.undo()
     assert resets == [1, 1]

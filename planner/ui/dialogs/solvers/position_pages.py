@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
 )
 
-from planner.domain import solvers
+from planner.domain import sizing, solvers
 from planner.domain.formatting import (
     amount_decimals,
     format_amount,
@@ -105,22 +105,31 @@ class SizeForRiskPage(PositionPage):
                 f"{pos.side} entered at {format_price(pos.entry_price, tick)} (fees included). "
                 f"The stop of a {pos.side} must be {where} its entry."
             )
-        size = floor_to(quantity, QUANTITY_DECIMALS)
+        market = plan.market(pos.symbol)
+        step = edits.lot_step(market)
+        # on the venue's lot step, rounded down: never more than the risk
+        size = (
+            edits.round_to_lot(market, quantity) if step else floor_to(quantity, QUANTITY_DECIMALS)
+        )
+        least = step or 10.0**-QUANTITY_DECIMALS
         if size <= 0:
             return Answer(
-                f"The size for {risk} is below {format_quantity(10.0**-QUANTITY_DECIMALS)}: "
+                f"The size for {risk} is below {format_quantity(least)}: "
                 "take a larger risk or a closer stop."
             )
+        on_step = f", on the lot step {format_quantity(step)}" if step else ""
         text = (
             f"Risking {risk} down to the stop at {format_price(stop, tick)} allows a size of "
-            f"{format_quantity(size)} (now {format_quantity(pos.quantity)})."
+            f"{format_quantity(size)}{on_step} (now {format_quantity(pos.quantity)})."
         )
 
         def after(new: Plan) -> str:
             r = analyze(new).position(i)
+            entry_notional = sizing.notional_for_quantity(market, size, pos.entry_price)
             return (
                 f"With it: loss at the stop {format_amount(r.loss_at_stop, currency)} "
-                f"{currency}, notional {format_amount(r.notional, currency)} {currency}, "
+                f"{currency}, entry notional {format_amount(entry_notional, currency)} "
+                f"{currency}, "
                 f"liquidation at {format_price(r.liquidation_price, tick)}."
             )
 

@@ -1,0 +1,1 @@
+"""Parts of the position editor: the symbol picker and the take-profit levels."""
