@@ -39,6 +39,8 @@ class Actions:
     largest_ladder: QAction
     funding_rate_to_liquidate: QAction
     two_asset_map: QAction
+    refresh_from_venue: QAction
+    refresh_on_open: QAction
 
     def solvers(self) -> dict[str, QAction]:
         """The Tools menu's solver actions by solver key (``solver_dialog.SOLVERS``)."""
@@ -176,6 +178,18 @@ def create_actions(parent: QWidget, undo_stack: QUndoStack) -> Actions:
             "Two-Asset &Map…",
             "What is liquidated over every pair of moves of two symbols",
             "Ctrl+Shift+M",
+        ),
+        refresh_from_venue=_action(
+            parent,
+            "&Refresh from Venue",
+            "Fetch marks, funding and tier tables from the plan's venue (asks before the first)",
+            "Ctrl+R",
+            Pixmap.SP_BrowserReload,
+        ),
+        refresh_on_open=_action(
+            parent,
+            "Refresh Marks When &Opening a Plan",
+            "Fetch marks and funding from the venue whenever a plan file is opened",
         ),
     )
     # short words beside the toolbar icons: the standard icons alone are ambiguous

@@ -33,6 +33,7 @@ from planner.domain.formatting import format_amount
 from planner.ui.actions import create_actions
 from planner.ui.chart import ChartPanel
 from planner.ui.dialogs.decision_tools import DecisionTools
+from planner.ui.dialogs.refresh import RefreshController
 from planner.ui.dialogs.report_export import ReportController
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
@@ -44,6 +45,7 @@ from planner.ui.panels.position_table import PositionTable
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
 from planner.ui.widgets.tooltips import install_tooltip_wrapper
+from planner.ui.widgets.venue_gap import VenueGapLabel
 
 APP_NAME = "Margin Planner"
 FIRST_RUN_SIZE = QSize(1280, 800)
@@ -131,12 +133,14 @@ class MainWindow(QMainWindow):
         self.files = FileController(self.document, self, self._settings, autosave)
         self.tools = DecisionTools(self.document, self)
         self.report = ReportController(self.document, self)
+        self.refresher = RefreshController(self.document, self, self._settings)
         self.actions = create_actions(self, self.document.undo_stack)
         self._build_menus()
         self._build_toolbar()
         self._summary = QLabel()
         # shown whole when there is room, clipped rather than widening the window when not
         self._summary.setMinimumWidth(40)
+        self.statusBar().addPermanentWidget(VenueGapLabel(self.document, self))
         self.statusBar().addPermanentWidget(self._summary)
         self._connect()
         self._layout_first_run()
@@ -176,6 +180,8 @@ class MainWindow(QMainWindow):
         tools.addActions(list(a.solvers().values()))
         tools.addSeparator()
         tools.addAction(a.two_asset_map)
+        markets_menu = self.menuBar().addMenu("&Markets")
+        markets_menu.addActions([a.refresh_from_venue, a.refresh_on_open])
         self.view_menu = self.menuBar().addMenu("&View")
         for dock in (
             self.editor_dock,
@@ -242,6 +248,8 @@ class MainWindow(QMainWindow):
             action.triggered.connect(partial(self.tools.open_solver, key))
         a.two_asset_map.triggered.connect(self.tools.open_map)
         self.report.status_message.connect(self.statusBar().showMessage)
+        self.refresher.bind(a.refresh_from_venue, a.refresh_on_open)
+        self.refresher.status_message.connect(self.statusBar().showMessage)
         files.recent_changed.connect(self._update_recent_menu)
         self.document.changed.connect(self._on_document_changed)
         self.document.current_changed.connect(self._on_document_current_changed)
@@ -315,6 +323,7 @@ class MainWindow(QMainWindow):
         if self._persistent:
             self.save_state()
         self.files.shutdown()
+        self.refresher.shutdown()
         event.accept()
 
     # --- drag and drop ---------------------------------------------------------------------
