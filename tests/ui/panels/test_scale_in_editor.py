@@ -55,9 +55,11 @@ def test_shows_each_fill_with_the_analysis_figures(dca_window) -> None:
         assert ladder.table.item(row, 2).text() == format_price(fill.average_entry, 0.1)
         red = ladder.table.item(row, 5).foreground().color() == UNREACHABLE
         assert red == (not fill.reachable)
-    assert ladder.table.item(4, 5).text().startswith("no")  # 42,000 lies beyond 42,570
+    assert ladder.table.item(4, 5).text() == "no ✗"  # 42,000 lies beyond 42,570
+    assert "liquidated" in ladder.table.item(4, 4).toolTip()
     assert ladder.table.item(3, 5).text() == "yes"
     assert "1 add(s) unreachable" in ladder.summary.text()
+    assert ladder.first_size_box.value() == 0.05  # the first add's size
 
 
 def test_typed_rung_is_one_undo_step_and_makes_it_reachable(qtbot, dca_window) -> None:

@@ -229,13 +229,14 @@ class EditorForm(QWidget):
         left_column.addWidget(self.tp_levels, 1)
 
         self.form = QWidget()
-        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.form)
-        self.columns.setContentsMargins(0, 0, 0, 0)
+        # the scale-in table spans both columns: its six columns need the width
+        form_rows = QVBoxLayout(self.form)
+        form_rows.setContentsMargins(0, 0, 0, 0)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.columns.addLayout(left_column, 1)
-        right_column = QVBoxLayout()
-        right_column.addLayout(right)
-        right_column.addWidget(self.scale_in, 1)
-        self.columns.addLayout(right_column, 1)
+        self.columns.addLayout(right, 1)
+        form_rows.addLayout(self.columns, 3)
+        form_rows.addWidget(self.scale_in, 2)
 
         error_row = QHBoxLayout()
         error_row.addWidget(self.error_icon, 0, Qt.AlignmentFlag.AlignTop)

@@ -37,7 +37,13 @@ Adds = list[dict[str, float]]
 
 #: the colour of an unreachable fill (readable on light and dark palettes)
 UNREACHABLE = QColor("#D32F2F")
-FIGURE_HEADERS = ("Avg entry", "Margin", "Liquidation", "Reachable")
+FIGURE_HEADERS = ("Avg entry", "Margin", "Liq. price", "Fills")
+#: what the Fills column says of an unreachable add (its tooltip says why)
+UNREACHABLE_TEXT = "no ✗"
+UNREACHABLE_TIP = (
+    "Unreachable: the liquidation price before this add lies between the mark and its price, "
+    "so the position is liquidated on the way before it can fill."
+)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -58,24 +64,27 @@ class ScaleInLadder(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Scale-in (planned adds)", parent)
         self.table = QTableWidget(0, 2 + len(FIGURE_HEADERS))
-        self.table.setHorizontalHeaderLabels(["Price", "Quantity", *FIGURE_HEADERS])
+        self.table.setHorizontalHeaderLabels(["Price", "Qty", *FIGURE_HEADERS])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the typed columns are sized to their widest value (cell widgets give no size hint)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(30)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setMinimumHeight(150)  # the header and five rungs
         tips = (
             "The price at which this add fills.",
             "The quantity added at that price.",
             "The average entry of the whole position after this fill.",
             "The isolated margin after this fill (cross positions draw on the account).",
             "The liquidation price after this fill.",
-            "No when the liquidation price before this fill lies between the mark and its "
-            "price: the position is liquidated before the add can fill.",
+            "Whether the add can fill: no (in red) when the liquidation price before it lies "
+            "between the mark and its price, so the position is liquidated first.",
         )
         for column, tip in enumerate(tips):
             self.table.horizontalHeaderItem(column).setToolTip(tip)
@@ -98,6 +107,7 @@ class ScaleInLadder(QGroupBox):
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.fill_button.clicked.connect(self._on_fill_clicked)
         self._position: tuple[float, str, float | None, float] = (0.0, "long", None, 1.0)
+        self._shown_id = ""
 
     def _build_generator(self) -> None:
         self.generator = QGroupBox("Ladder generator")
@@ -195,6 +205,8 @@ class ScaleInLadder(QGroupBox):
             assert isinstance(price, NumberBox) and isinstance(quantity, NumberBox)
             configure_spin_box(price, EditorSpec("number", 10.0**-decimals, 1e12, decimals, step))
             configure_spin_box(quantity, EditorSpec("number", 1e-12, 1e15, 8, 1.0))
+            for box in (price, quantity):  # sized by their column, not by nine digits
+                box.setMinimumWidth(0)
             set_spin(price, add.price)
             set_spin(quantity, add.quantity)
             fill = fills[row] if row < len(fills) else None
@@ -204,19 +216,31 @@ class ScaleInLadder(QGroupBox):
                     format_price(fill.average_entry, market.tick_size),
                     "cross" if fill.margin is None else format_amount(fill.margin, currency),
                     format_price(fill.liquidation_price, market.tick_size),
-                    "yes" if fill.reachable else "no: liquidated first",
+                    "yes" if fill.reachable else UNREACHABLE_TEXT,
                 )
             unreachable = fill is not None and not fill.reachable
             for column, text in enumerate(texts, start=2):
                 item = table.item(row, column)
                 item.setText(text)
                 item.setForeground(QBrush(UNREACHABLE) if unreachable else QBrush())
+                item.setToolTip(UNREACHABLE_TIP if unreachable else "")
             for box in (price, quantity):
                 box.setStyleSheet(f"color: {UNREACHABLE.name()};" if unreachable else "")
+        self._fit_typed_columns()
         self.summary.setText(self._summary(plan, analysis, index, fills))
         self.remove_button.setEnabled(bool(position.scale_in))
-        if not self.first_size_box.hasFocus() and not position.scale_in:
-            set_spin(self.first_size_box, position.quantity)
+        if position.id != self._shown_id:  # a new position: its size is the first add's
+            self._shown_id = position.id
+            first = position.scale_in[0].quantity if position.scale_in else position.quantity
+            set_spin(self.first_size_box, first)
+
+    def _fit_typed_columns(self) -> None:
+        metrics = self.table.fontMetrics()
+        for column in (0, 1):
+            texts = [self.table.horizontalHeaderItem(column).text()]
+            texts += [self.table.cellWidget(r, column).text() for r in range(self.table.rowCount())]
+            width = max(metrics.horizontalAdvance(text) for text in texts) + 18
+            self.table.setColumnWidth(column, width)
 
     def _summary(self, plan: Plan, analysis: Analysis, index: int, fills: tuple) -> str:
         position = plan.positions[index]
