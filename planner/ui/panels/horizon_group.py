@@ -62,8 +62,10 @@ class HorizonGroup(QGroupBox):
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         row = QHBoxLayout()
+        self.horizon_box.setMaximumWidth(180)
         row.addWidget(self.horizon_box, 1)
         row.addWidget(self.unit_combo)
+        row.addStretch(1)
         form = QFormLayout(self)
         form.addRow(QLabel("Held for"), row)
         form.addRow(QLabel("Funding"), self.total)
@@ -87,10 +89,9 @@ class HorizonGroup(QGroupBox):
     def _show(self) -> None:
         plan = self._document.plan
         per = self._hours_per_unit()
-        unit = UNITS[self.unit_combo.currentIndex()][0]
+        # the unit is the combo's: no suffix in the field
         configure_spin_box(
-            self.horizon_box,
-            EditorSpec("number", 0, HORIZON_MAX_HOURS / per, 2, 1.0, "", f" {unit}"),
+            self.horizon_box, EditorSpec("number", 0, HORIZON_MAX_HOURS / per, 2, 1.0)
         )
         set_spin(self.horizon_box, plan.horizon_hours / per)
         currency = plan.account.currency
