@@ -13,7 +13,21 @@ from typing import Literal
 from planner.domain.analysis import Analysis
 from planner.domain.plan import Market
 
-LevelKind = Literal["mark", "entry", "stop", "take_profit", "liquidation", "bankruptcy", "tier"]
+LevelKind = Literal[
+    "mark",
+    "entry",
+    "stop",
+    "take_profit",
+    "liquidation",
+    "bankruptcy",
+    "tier",
+    "scale_in",
+    "liquidation_after_fills",
+]
+#: kinds of the plan in time, only in a ladder asked for them (``symbol_ladder(scale_in=True)``):
+#: a planned add (draggable, ``index`` into ``scale_in``) and the liquidation price after the
+#: last fill
+TIME_KINDS = ("scale_in", "liquidation_after_fills")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +45,8 @@ class Level:
     #: the entry price of the level's position (None for the mark and tier boundaries): a
     #: position's levels are read as moves from its entry, not from the mark
     entry_price: float | None = None
+    #: a planned add: whether it can fill before the position is liquidated (else None)
+    reachable: bool | None = None
 
     def distance_from(self, mark: float) -> float:
         return (self.price - mark) / mark
@@ -60,9 +76,10 @@ class Ladder:
         return min(prices), max(prices)
 
 
-def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
+def symbol_ladder(analysis: Analysis, symbol: str, *, scale_in: bool = False) -> Ladder:
     """Every level of ``symbol``: the mark; each position's entry, stop, take-profits,
-    liquidation and bankruptcy prices; and the prices where a leg moves to another tier."""
+    liquidation and bankruptcy prices; and the prices where a leg moves to another tier.
+    With ``scale_in``, also each planned add and the liquidation price after the last fill."""
     plan = analysis.plan
     market = plan.market(symbol)
     levels: list[Level] = [Level("mark", market.mark_price, None, "mark", True)]
@@ -118,11 +135,46 @@ def symbol_ladder(analysis: Analysis, symbol: str) -> Ladder:
                     entry_price=entry,
                 )
             )
+        if scale_in and pos.scale_in:
+            levels.extend(_scale_in_levels(analysis, i))
         leg_quantity[pos.side] = (
             leg_quantity.get(pos.side, 0.0) + pos.quantity * market.contract_size
         )
     levels.extend(_tier_levels(market, leg_quantity))
     return Ladder(symbol, market.mark_price, market.tick_size, tuple(levels))
+
+
+def _scale_in_levels(analysis: Analysis, index: int) -> list[Level]:
+    position = analysis.plan.positions[index]
+    fills = analysis.timeline.fills[index] if analysis.timeline.fills else ()
+    entry, who = position.entry_price, position.id
+    levels = [
+        Level(
+            "scale_in",
+            add.price,
+            who,
+            f"{who} add {k + 1}",
+            True,
+            index=k,
+            entry_price=entry,
+            reachable=fills[k].reachable if k < len(fills) else None,
+        )
+        for k, add in enumerate(position.scale_in)
+    ]
+    last = fills[-1].liquidation_price if fills else None
+    if last is not None and math.isfinite(last):
+        levels.append(
+            Level(
+                "liquidation_after_fills",
+                last,
+                who,
+                f"{who} liquidation after the last fill",
+                False,
+                margin_mode=position.margin_mode,
+                entry_price=entry,
+            )
+        )
+    return levels
 
 
 def _finite(value: float) -> float | None:

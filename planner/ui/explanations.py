@@ -27,6 +27,10 @@ EXPLANATIONS: dict[str, str] = {
     "opening; it comes out of the cross pool.",
     "stop_loss": "Where you plan to close at a loss; the loss at stop is measured to it.",
     "take_profits": "Prices at which you plan to close a fraction of the position.",
+    "scale_in": (
+        "Planned adds in the order they fill, each at the position's leverage and margin mode; "
+        "the table shows the position after each fill."
+    ),
     "notes": "Free text kept with the position.",
     # position outputs
     "notional": "The position's value at the mark price (quantity × mark for linear, "

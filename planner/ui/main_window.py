@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.edit_refused.connect(self._on_document_edit_refused)
         self.table.edit_refused.connect(self._on_table_edit_refused)
+        self.markets.edit_refused.connect(self._on_table_edit_refused)
 
     # --- window state ----------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ class LadderLines(Protocol):
 
 
 #: which of the lines under the pointer the mouse takes: lower first
-PICK_PRIORITY = {"entry": 0, "stop": 1, "take_profit": 2, "mark": 3}
+PICK_PRIORITY = {"entry": 0, "stop": 1, "take_profit": 2, "scale_in": 3, "mark": 4}
 #: nudges of one line less than this far apart are one undo step
 NUDGE_BURST_MS = 1500
 #: Shift+arrow moves this many ticks

@@ -29,6 +29,8 @@ PRIORITY = {
     "take_profit": 4,
     "bankruptcy": 5,
     "tier": 6,
+    "liquidation_after_fills": 1,
+    "scale_in": 4,
 }
 Z = {"zone": -20.0, "tier": -10.0, "other": 0.0, "selected": 10.0, "mark": 12.0, "label": 20.0}
 #: styles of the faint lines of the other positions (one curve each)
@@ -63,6 +65,8 @@ def level_style(level: Level) -> str:
     """The theme style of a level: its kind, with liquidation split by margin mode."""
     if level.kind == "liquidation":
         return "liquidation_cross" if level.margin_mode == "cross" else "liquidation_isolated"
+    if level.kind == "scale_in" and level.reachable is False:
+        return "scale_in_unreachable"
     return level.kind
 
 
@@ -146,6 +150,11 @@ def plan_with_level(plan: Plan, key: LevelKey, price: float, symbol: str | None)
         targets = [tp.model_dump() for tp in plan.positions[i].take_profits]
         targets[index]["price"] = price
         return edits.set_position_field(plan, i, "take_profits", targets)
+    if kind == "scale_in":
+        assert index is not None
+        adds = [add.model_dump() for add in plan.positions[i].scale_in]
+        adds[index]["price"] = price
+        return edits.set_position_field(plan, i, "scale_in", adds)
     raise PlanError(f"{kind} lines cannot be dragged", field=kind)
 
 
@@ -158,6 +167,8 @@ def level_price(plan: Plan, key: LevelKey, symbol: str | None) -> float | None:
         return position.entry_price
     if kind == "stop":
         return position.stop_loss
+    if kind == "scale_in":
+        return position.scale_in[index or 0].price
     return position.take_profits[index or 0].price
 
 
@@ -165,7 +176,9 @@ def drag_subject(key: LevelKey, symbol: str | None) -> str:
     kind, position_id, index = key
     if kind == "mark":
         return f"{symbol} mark"
-    word = _DRAG_WORDS.get(kind) or f"take-profit {(index or 0) + 1}"
+    word = _DRAG_WORDS.get(kind) or (
+        f"add {(index or 0) + 1}" if kind == "scale_in" else f"take-profit {(index or 0) + 1}"
+    )
     return f"{word} of {position_id}"
 
 
@@ -192,6 +205,10 @@ def label_variants(
         word = f"TP{(level.index or 0) + 1}"
     elif level.kind == "liquidation":
         word = f"liq. {level.margin_mode}"
+    elif level.kind == "scale_in":
+        word = f"add {(level.index or 0) + 1}" + ("" if level.reachable is not False else " ✗")
+    elif level.kind == "liquidation_after_fills":
+        word = "liq. after adds"
     else:
         word = _KIND_WORDS[level.kind]
     who = "" if level.position_id == selected else f"{level.position_id} "
@@ -213,6 +230,12 @@ def line_tip(level: Level, movable: bool) -> str:
         ),
         "bankruptcy": "Bankruptcy price: the margin is exhausted here.",
         "tier": "A leg's notional crosses into another maintenance tier at this price.",
+        "scale_in": (
+            "A planned add (scale-in)."
+            if level.reachable is not False
+            else "A planned add that cannot fill: the position is liquidated on the way."
+        ),
+        "liquidation_after_fills": "Liquidation price once every planned add has filled.",
     }
     tip = f"{level.label}: {tips[level.kind]}"
     return tip + (" Drag to change it." if movable else "")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.ladder import Ladder, Level, symbol_ladder
+from planner.domain.ladder import TIME_KINDS, Ladder, Level, symbol_ladder
 from planner.ui.chart.ladder_drag import KEYBOARD_MARK, LineMover, PickableLine
 from planner.ui.chart.ladder_labels import LadderLabels
 from planner.ui.chart.ladder_levels import (
@@ -298,7 +298,7 @@ class LadderView(QWidget):
             self.header.setText("No market in the plan")
             return
         analysis = self._document.analysis
-        ladder = symbol_ladder(analysis, symbol)
+        ladder = symbol_ladder(analysis, symbol, scale_in=True)
         self._ladder = ladder
         selected = self._document.current_id
         mark, tick = ladder.mark_price, ladder.tick_size
@@ -314,6 +314,8 @@ class LadderView(QWidget):
                 if key in seen:  # two tier boundaries with one label: show the first
                     continue
                 emphasised = level.kind in ("mark", "tier") or level.position_id == selected
+                if not emphasised and level.kind in TIME_KINDS:
+                    continue  # the adds of the selected position only
                 if not emphasised:
                     faint[level_style(level)].append(level.price)
                     self._faint_levels.append(level)

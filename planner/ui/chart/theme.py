@@ -40,6 +40,9 @@ _LEVEL_STYLES: dict[str, tuple[str, Qt.PenStyle, float]] = {
     "bankruptcy": ("bankruptcy", Qt.PenStyle.DotLine, 1.5),
     "tier": ("tier", Qt.PenStyle.DotLine, 1.0),
     "mark": ("foreground", Qt.PenStyle.DashDotLine, 1.5),
+    "scale_in": ("entry", Qt.PenStyle.DashLine, 1.5),
+    "scale_in_unreachable": ("liquidation_isolated", Qt.PenStyle.DashLine, 1.5),
+    "liquidation_after_fills": ("liquidation_isolated", Qt.PenStyle.DashDotDotLine, 2.5),
 }
 
 #: the three variants of the equity view: (colour name, pen style, width, alpha). The plan as

@@ -31,6 +31,7 @@ POSITION_FIELDS: dict[str, str] = {
     "added_margin": "added margin",
     "stop_loss": "stop",
     "take_profits": "take-profits",
+    "scale_in": "scale-in",
     "notes": "notes",
 }
 
@@ -50,6 +51,8 @@ MARKET_FIELDS: dict[str, str] = {
     "mark_price": "mark price",
     "tick_size": "tick size",
     "maintenance": "maintenance rule",
+    "funding_rate": "funding rate",
+    "funding_interval_hours": "funding interval",
 }
 
 #: The name of a plan that has not been named or saved yet.
@@ -73,6 +76,7 @@ def validate(
         "version": plan.version,
         "name": plan.name,
         "notes": plan.notes,
+        "horizon_hours": plan.horizon_hours,
         "account": plan.account if account is None else account,
         "markets": list(plan.markets if markets is None else markets),
         "positions": list(plan.positions if positions is None else positions),
@@ -364,8 +368,8 @@ def set_account_field(plan: Plan, field: str, value: Any) -> Plan:
     return validate(plan, account=plan.account.model_dump() | {field: value})
 
 
-def set_plan_field(plan: Plan, field: str, value: str) -> Plan:
-    if field not in ("name", "notes"):
+def set_plan_field(plan: Plan, field: str, value: Any) -> Plan:
+    if field not in ("name", "notes", "horizon_hours"):
         raise PlanError(f"{field}: not a field of the plan", field=field)
     return validate(plan, **{field: value})
 

@@ -46,6 +46,7 @@ from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
 from planner.ui.panels.buckets import BAR_ROLE, BarDelegate, BucketModel
 from planner.ui.panels.collateral_group import CollateralGroup
+from planner.ui.panels.horizon_group import HorizonGroup
 from planner.ui.risk import RISK_WORDS, RiskLevel, risk_level
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.lazy import LazyRefresh
@@ -86,6 +87,7 @@ class AccountPanel(QScrollArea):
             self._build_buckets(),
             self._build_warnings(),
             CollateralGroup(document),
+            HorizonGroup(document),
         )
         self._columns = 0
         self._arrange(2)
@@ -107,15 +109,16 @@ class AccountPanel(QScrollArea):
         if columns == self._columns:
             return
         self._columns = columns
-        account, cross, buckets, warnings, collateral = self._groups
+        account, cross, buckets, warnings, collateral, horizon = self._groups
         for group in self._groups:
             self._grid.removeWidget(group)
         if columns == 2:
             self._grid.addWidget(account, 0, 0, 2, 1)
             self._grid.addWidget(cross, 0, 1)
             self._grid.addWidget(warnings, 1, 1)
-            self._grid.addWidget(collateral, 2, 0, 1, 2)
-            self._grid.addWidget(buckets, 3, 0, 1, 2)
+            self._grid.addWidget(horizon, 2, 0, 1, 2)
+            self._grid.addWidget(collateral, 3, 0, 1, 2)
+            self._grid.addWidget(buckets, 4, 0, 1, 2)
         else:
             for row, group in enumerate(self._groups):
                 self._grid.addWidget(group, row, 0)

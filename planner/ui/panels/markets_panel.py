@@ -38,6 +38,7 @@ from planner.domain.formatting import (
     format_quantity,
 )
 from planner.domain.plan import Market, TierTable
+from planner.domain.plan_base import FUNDING_INTERVAL_MAX_HOURS, FUNDING_RATE_MAX
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
@@ -51,8 +52,18 @@ MARKET_COLUMNS: tuple[tuple[str, str], ...] = (
     ("contract_size", "Contract size"),
     ("mark_price", "Mark"),
     ("tick_size", "Tick"),
+    ("funding_rate", "Funding"),
+    ("funding_interval_hours", "Every"),
     ("maintenance", "Maintenance"),
 )
+#: funding columns: shown and typed in % and hours, stored as a fraction and hours
+FUNDING_TIPS = {
+    "funding_rate": (
+        "The funding rate per interval, in %: positive, longs pay shorts; negative, shorts "
+        "pay longs. Charged over the plan's horizon on the notional at the mark."
+    ),
+    "funding_interval_hours": "How often funding is paid, in hours (8 on most venues).",
+}
 CONTRACTS = (("linear", "Linear"), ("inverse", "Inverse"))
 
 
@@ -123,7 +134,7 @@ class MarketTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return header
         if role == Qt.ItemDataRole.ToolTipRole:
-            return explain(key)
+            return FUNDING_TIPS.get(key) or explain(key)
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -150,10 +161,18 @@ class MarketTableModel(QAbstractTableModel):
                 return format_price(market.mark_price, market.tick_size)
             if key == "tick_size":
                 return MISSING if market.tick_size is None else format_quantity(market.tick_size)
+            if key == "funding_rate":
+                return format_percent(market.funding_rate, 4, sign=bool(market.funding_rate))
+            if key == "funding_interval_hours":
+                return f"{market.funding_interval_hours:g} h"
             return describe_maintenance(market)
         if role == Qt.ItemDataRole.EditRole:
+            if key == "funding_rate":
+                return round(market.funding_rate * 100, 10)
             return None if key == "maintenance" else getattr(market, key)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key in FUNDING_TIPS:
+                return FUNDING_TIPS[key]
             if key == "maintenance":
                 return f"{explain(key)}\n\n{describe_maintenance(market, full=True)}"
             return explain(key)
@@ -161,6 +180,8 @@ class MarketTableModel(QAbstractTableModel):
             "contract_size",
             "mark_price",
             "tick_size",
+            "funding_rate",
+            "funding_interval_hours",
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EDITOR_ROLE:
@@ -180,6 +201,11 @@ class MarketTableModel(QAbstractTableModel):
             return EditorSpec("number", 0, 1e6, 8, 0.01, "none")
         if key == "contract_size":
             return EditorSpec("number", 1e-8, 1e9, 8, 1.0)
+        if key == "funding_rate":
+            limit = FUNDING_RATE_MAX * 100
+            return EditorSpec("number", -limit, limit, 4, 0.01, "", " %")
+        if key == "funding_interval_hours":
+            return EditorSpec("number", 0.01, FUNDING_INTERVAL_MAX_HOURS, 2, 1.0, "", " h")
         return None
 
     def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -194,6 +220,8 @@ class MarketTableModel(QAbstractTableModel):
             value = None
         if key == "symbol":
             value = str(value).strip()
+        if key == "funding_rate":
+            value = round(float(value) / 100, 12)
         error = self._document.edit(
             lambda plan: edits.set_market_field(plan, row, key, value),
             f"Change {edits.MARKET_FIELDS[key]} of {symbol}",
@@ -216,7 +244,9 @@ class MarketsPanel(QWidget):
         self.view = QTableView()
         self.view.setObjectName("market_table")
         self.view.setModel(self.model)
-        self.view.setItemDelegate(FieldDelegate(self.view))
+        delegate = FieldDelegate(self.view)
+        delegate.refused.connect(self._on_delegate_refused)
+        self.view.setItemDelegate(delegate)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().setVisible(False)
@@ -245,6 +275,11 @@ class MarketsPanel(QWidget):
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.maintenance_button.clicked.connect(self._on_maintenance_button_clicked)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
+
+    def _on_delegate_refused(self, text: str, rule: str) -> None:
+        index = self.view.currentIndex()
+        where = f"markets[{index.row()}].{MARKET_COLUMNS[index.column()][0]}"
+        self.edit_refused.emit(f"{where} = {text.strip() or '(empty)'}: {rule}")
 
     def current_row(self) -> int | None:
         index = self.view.currentIndex()

@@ -48,6 +48,7 @@ class PositionEditor(EditorForm):
             "stop_loss": self.stop_spin,
             "take_profit": self.take_profit_spin,
             "take_profits": self.tp_table,
+            "scale_in": self.scale_in.table,
             "notes": self.notes_edit,
         }
         self._connect()
@@ -79,6 +80,8 @@ class PositionEditor(EditorForm):
         self.tp_levels.levels_edited.connect(self._on_tp_levels_edited)
         self.tp_levels.refused.connect(self._on_tp_refused)
         self.tp_levels.full.connect(self._on_tp_levels_full)
+        self.scale_in.adds_edited.connect(self._on_scale_in_edited)
+        self.scale_in.refused.connect(self._on_scale_in_refused)
         for field, widget in self._fields.items():
             if isinstance(widget, NumberBox):
                 widget.refused.connect(lambda text, rule, f=field: self._refuse(f, text, rule))
@@ -221,6 +224,7 @@ class PositionEditor(EditorForm):
         set_spin(self.added_margin_spin, position.added_margin)
         self.added_margin_spin.setEnabled(position.margin_mode == "isolated")
         self.tp_levels.show_levels(plan, self._document.analysis, index, price_decimals)
+        self.scale_in.show_adds(plan, self._document.analysis, index, price_decimals)
         self.chain_tab_order()
         if self.notes_edit.toPlainText() != position.notes:
             self.notes_edit.blockSignals(True)
@@ -446,6 +450,12 @@ class PositionEditor(EditorForm):
 
     def _on_tp_levels_edited(self, levels: list[dict[str, float]], merge: bool) -> None:
         self._commit("take_profits", levels, merge=merge)
+
+    def _on_scale_in_edited(self, adds: list[dict[str, float]], merge: bool) -> None:
+        self._commit("scale_in", adds, merge=merge)
+
+    def _on_scale_in_refused(self, text: str, rule: str) -> None:
+        self._refuse("scale_in", text, rule)
 
     def _on_tp_refused(self, text: str, rule: str) -> None:
         self._refuse("take_profits", text, rule)

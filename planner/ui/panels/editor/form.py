@@ -35,6 +35,7 @@ from planner.domain.formatting import amount_decimals, format_amount, format_qua
 from planner.domain.plan import Market, Plan, Position
 from planner.ui.document import edits
 from planner.ui.explanations import explain
+from planner.ui.panels.editor.scale_in import ScaleInLadder
 from planner.ui.panels.editor.symbol_picker import SymbolPicker
 from planner.ui.panels.editor.take_profits import TakeProfitLevels
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
@@ -189,6 +190,7 @@ class EditorForm(QWidget):
         self.tp_add = self.tp_levels.add_button
         self.tp_remove = self.tp_levels.remove_button
         self.tp_summary = self.tp_levels.summary
+        self.scale_in = ScaleInLadder()
 
         self.error_icon = QLabel()
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -227,10 +229,14 @@ class EditorForm(QWidget):
         left_column.addWidget(self.tp_levels, 1)
 
         self.form = QWidget()
-        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.form)
-        self.columns.setContentsMargins(0, 0, 0, 0)
+        # the scale-in table spans both columns: its six columns need the width
+        form_rows = QVBoxLayout(self.form)
+        form_rows.setContentsMargins(0, 0, 0, 0)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.columns.addLayout(left_column, 1)
         self.columns.addLayout(right, 1)
+        form_rows.addLayout(self.columns, 3)
+        form_rows.addWidget(self.scale_in, 2)
 
         error_row = QHBoxLayout()
         error_row.addWidget(self.error_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -284,6 +290,7 @@ class EditorForm(QWidget):
             self.id_edit,
             self.notes_edit,
             *self.tp_levels.fields(),
+            *self.scale_in.fields(),
         ]
 
     def chain_tab_order(self) -> None:
@@ -301,6 +308,7 @@ class EditorForm(QWidget):
             self.id_edit,
             self.notes_edit,
             self.tp_levels,
+            self.scale_in,
         ]
 
     # --- marks -----------------------------------------------------------------------------
