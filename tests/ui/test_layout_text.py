@@ -139,3 +139,22 @@ def test_key_columns_in_view_at_1024_by_700(qtbot, document, monkeypatch) -> Non
     header = table.horizontalHeader()
     shown = {c.key for i, c in enumerate(COLUMNS) if not header.isSectionHidden(i)}
     assert {"entry_price", "stop_loss", "liquidation_price", "risk_ratio", "loss_at_stop"} <= shown
+
+
+def test_a_cell_with_a_warning_icon_keeps_its_figure_whole(qtbot, window) -> None:
+    """A liquidation price before the stop carries a warning icon: the column makes room for
+    the icon and the whole price (it read "4…8" when only the text was measured)."""
+    from planner.ui.document import edits
+
+    show_active(qtbot, window)
+    document = window.document
+    view = window.table.view
+    column = COLUMN_INDEX["liquidation_price"]
+    index = document.plan.positions.index(document.plan.position("eth-conviction"))
+    # a stop below the bucket's liquidation price (2,710.84): liquidation comes first
+    document.apply(edits.set_position_field(document.plan, index, "stop_loss", 2600.0), "stop")
+    cell = view.model().index(index, column)
+    assert cell.data(Qt.ItemDataRole.DecorationRole) is not None
+    text = cell.data()
+    needed = view.fontMetrics().horizontalAdvance(text) + view.iconSize().width()
+    assert view.horizontalHeader().sectionSize(column) >= needed

@@ -184,7 +184,7 @@ class PositionTable(QWidget):
             longest = sorted(texts, key=len, reverse=True)[:3]
             content = max((cell_metrics.horizontalAdvance(t) for t in longest), default=0)
             content += padding
-            if key in RISK_COLUMNS and any(
+            if any(
                 self.model.index(row, column).data(Qt.ItemDataRole.DecorationRole) is not None
                 for row in range(rows)
             ):
