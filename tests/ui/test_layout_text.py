@@ -142,19 +142,21 @@ def test_key_columns_in_view_at_1024_by_700(qtbot, document, monkeypatch) -> Non
 
 
 def test_a_cell_with_a_warning_icon_keeps_its_figure_whole(qtbot, window) -> None:
-    """A liquidation price before the stop carries a warning icon: the column makes room for
-    the icon and the whole price (it read "4…8" when only the text was measured)."""
-    from planner.ui.document import edits
+    """dca-ladder's liquidation price comes before its stop and carries a warning icon: the
+    column makes room for the icon and the whole price (it read "4…8" when only the text was
+    measured)."""
+    from pathlib import Path
 
+    from planner.storage import load_plan
+
+    path = Path(__file__).parents[2] / "resources" / "examples" / "dca-ladder.tplan"
+    window.document.reset(load_plan(path), path)
     show_active(qtbot, window)
-    document = window.document
     view = window.table.view
     column = COLUMN_INDEX["liquidation_price"]
-    index = document.plan.positions.index(document.plan.position("eth-conviction"))
-    # a stop below the bucket's liquidation price (2,710.84): liquidation comes first
-    document.apply(edits.set_position_field(document.plan, index, "stop_loss", 2600.0), "stop")
-    cell = view.model().index(index, column)
+    cell = view.model().index(0, column)
     assert cell.data(Qt.ItemDataRole.DecorationRole) is not None
-    text = cell.data()
-    needed = view.fontMetrics().horizontalAdvance(text) + view.iconSize().width()
+    style = view.style()
+    icon = style.pixelMetric(style.PixelMetric.PM_SmallIconSize)
+    needed = view.fontMetrics().horizontalAdvance(cell.data()) + icon
     assert view.horizontalHeader().sectionSize(column) >= needed

@@ -166,7 +166,12 @@ class PositionTable(QWidget):
         cell_metrics = self.view.fontMetrics()
         style = self.view.style()
         padding = 2 * (style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin) + 1) + 2
-        icon = self.view.iconSize().width() or style.pixelMetric(style.PixelMetric.PM_SmallIconSize)
+        icon_size = self.view.iconSize()  # invalid (-1 × -1) unless set: the style's then
+        icon = (
+            icon_size.width()
+            if icon_size.isValid()
+            else style.pixelMetric(style.PixelMetric.PM_SmallIconSize)
+        )
         rows = min(self.model.rowCount(), MEASURED_ROWS)
         for column in range(self.model.columnCount()):
             if header.isSectionHidden(column):
