@@ -193,7 +193,7 @@ class PositionTable(QWidget):
                 self.model.index(row, column).data(Qt.ItemDataRole.DecorationRole) is not None
                 for row in range(rows)
             ):
-                content += icon + 4
+                content += icon + 12  # the icon and the gaps either side of it
             if key == "id":
                 content = min(content, cell_metrics.averageCharWidth() * ID_WIDTH_CHARS)
             # room for the title and the sort arrow
