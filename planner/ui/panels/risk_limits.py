@@ -6,6 +6,7 @@ hit and its share of equity, positions without a stop, the worst-case loss from 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 from planner.domain.formatting import MISSING, format_amount, format_leverage, format_percent
 from planner.domain.plan import Plan
 from planner.domain.plan_base import LEVERAGE_MAX
+from planner.domain.warnings import PlanWarning
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
@@ -50,7 +52,7 @@ FIGURES = (
     ("effective_leverage", "Effective leverage"),
     ("loss_at_stops", "Loss at stops"),
     ("positions_without_stop", "Without a stop"),
-    ("worst_case_loss", "Worst-case loss"),
+    ("account_worst_case_loss", "Worst-case loss"),
 )
 
 
@@ -66,13 +68,13 @@ class RiskLimitsGroup(QGroupBox):
             box = NumberBox()
             box.setObjectName(f"limit_{key}")
             configure_spin_box(box, spec)
-            box.setToolTip(explain(key))
+            box.setToolTip(explain(f"limit_{key}"))
             box.valueChanged.connect(partial(self._on_limit_changed, key))
             box.refused.connect(partial(self._on_refused, key))
             box.accepted_input.connect(self._on_accepted)
             self.limit_boxes[key] = box
             label = QLabel(text)
-            label.setToolTip(explain(key))
+            label.setToolTip(explain(f"limit_{key}"))
             form.addRow(label, box)
         self.input_error = QLabel()
         self.input_error.setObjectName("risk_limits_error")
@@ -122,7 +124,7 @@ class RiskLimitsGroup(QGroupBox):
             "effective_leverage": format_leverage(figures.effective_leverage),
             "loss_at_stops": loss,
             "positions_without_stop": "none" if count == 0 else str(count),
-            "worst_case_loss": amount(figures.worst_case_loss),
+            "account_worst_case_loss": amount(figures.worst_case_loss),
         }
         for key, text in shown.items():
             self.figures[key].setText(text)
@@ -162,3 +164,13 @@ class RiskLimitsGroup(QGroupBox):
     def _on_accepted(self) -> None:
         self.input_error.clear()
         self.input_error.setVisible(False)
+
+
+def warning_count_text(warnings: Sequence[PlanWarning]) -> tuple[str, bool]:
+    """ "3 warnings (1 danger)" and whether any is a danger."""
+    if not warnings:
+        return "No warnings", False
+    count = len(warnings)
+    danger = sum(1 for w in warnings if w.severity == "danger")
+    text = f"{count} warning{'s' if count != 1 else ''}"
+    return (f"{text} ({danger} danger)" if danger else text), danger > 0
