@@ -56,8 +56,9 @@ STATE_VERSION = 2
 CHART_WIDTH = 26
 BOTTOM_HEIGHT = 43
 #: table columns hidden on a first run whose window is too narrow for them all, in this order
-#: (the account panel shows the margin and PnL, the ladder the distance to liquidation)
-NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance")
+#: (the account panel shows the margin and PnL, the ladder the distance to liquidation, the
+#: warnings each risk above the limit)
+NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance", "position_risk")
 EDITOR_WIDTH = 40
 
 
@@ -289,7 +290,7 @@ class MainWindow(QMainWindow):
         # the table as wide as its columns, the chart the rest (at least CHART_WIDTH %); on a
         # narrow screen the figures the account panel also shows give way first (the header's
         # menu brings them back), so the key columns are in view without scrolling sideways
-        least_chart = width * CHART_WIDTH // 100
+        least_chart = max(width * CHART_WIDTH // 100, self.chart_dock.minimumSizeHint().width())
         for key in NARROW_SCREEN_HIDDEN:
             if self.table.needed_width() + least_chart + 12 <= width:
                 break
