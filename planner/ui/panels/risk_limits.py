@@ -121,7 +121,9 @@ class RiskLimitsGroup(QGroupBox):
         count = figures.positions_without_stop
         shown = {
             "gross_notional": amount(figures.gross_notional),
-            "effective_leverage": format_leverage(figures.effective_leverage),
+            "effective_leverage": format_leverage(
+                None if figures.effective_leverage is None else round(figures.effective_leverage, 2)
+            ),
             "loss_at_stops": loss,
             "positions_without_stop": "none" if count == 0 else str(count),
             "account_worst_case_loss": amount(figures.worst_case_loss),
