@@ -134,9 +134,10 @@ EXPLANATIONS: dict[str, str] = {
     "at the marks.",
     "effective_leverage": "Gross notional ÷ equity: how many times its equity the account has "
     "at work (red above your leverage cap).",
-    "loss_at_stops": "The loss if every stop is hit, fees included, and that loss as a share of "
-    "the account's equity (red above your total risk limit). Positions without a stop count 0 "
-    'here: see "Without a stop".',
+    "loss_at_stops": "The loss if every stop is hit, fees included (red above your total risk "
+    'limit). Positions without a stop count 0 here: see "Without a stop".',
+    "risk_at_stops": "The loss at stops as a share of the account's equity, to hold against "
+    "your total risk limit.",
     "positions_without_stop": "How many positions have no stop-loss: their loss is not capped "
     "by a stop.",
     "risk_limits": "Your limits: they never refuse a plan, they decide its warnings. Fractions "

@@ -117,8 +117,8 @@ class AccountPanel(QScrollArea):
             self._grid.removeWidget(group)
         if columns == 2:
             self._grid.addWidget(account, 0, 0)
-            self._grid.addWidget(risk, 1, 0)
             self._grid.addWidget(cross, 0, 1)
+            self._grid.addWidget(risk, 1, 0)
             self._grid.addWidget(warnings, 1, 1)
             self._grid.addWidget(collateral, 2, 0, 1, 2)
             self._grid.addWidget(buckets, 3, 0, 1, 2)
@@ -267,6 +267,7 @@ class AccountPanel(QScrollArea):
         self.warning_list.setMinimumHeight(60)
         self.warning_list.itemClicked.connect(self._on_warning_clicked)
         layout.addWidget(self.warning_list)
+        layout.addStretch(1)
         return group
 
     def _label(self, text: str, key: str) -> QLabel:

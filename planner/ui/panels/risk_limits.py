@@ -51,6 +51,7 @@ FIGURES = (
     ("gross_notional", "Gross notional"),
     ("effective_leverage", "Effective leverage"),
     ("loss_at_stops", "Loss at stops"),
+    ("risk_at_stops", "… of equity"),
     ("positions_without_stop", "Without a stop"),
     ("account_worst_case_loss", "Worst-case loss"),
 )
@@ -115,23 +116,22 @@ class RiskLimitsGroup(QGroupBox):
         def amount(value: float) -> str:
             return format_amount(value, currency, with_unit=True)
 
-        loss = amount(figures.loss_at_stops)
-        if figures.risk_at_stops is not None:
-            loss = f"{loss} · {format_percent(figures.risk_at_stops)} of equity"
         count = figures.positions_without_stop
         shown = {
             "gross_notional": amount(figures.gross_notional),
             "effective_leverage": format_leverage(
                 None if figures.effective_leverage is None else round(figures.effective_leverage, 2)
             ),
-            "loss_at_stops": loss,
+            "loss_at_stops": amount(figures.loss_at_stops),
+            "risk_at_stops": format_percent(figures.risk_at_stops),
             "positions_without_stop": "none" if count == 0 else str(count),
             "account_worst_case_loss": amount(figures.worst_case_loss),
         }
         for key, text in shown.items():
             self.figures[key].setText(text)
         above = figures.risk_at_stops is not None and figures.risk_at_stops > limits.total_risk
-        self.figures["loss_at_stops"].setStyleSheet("color: #d02020;" if above else "")
+        for key in ("loss_at_stops", "risk_at_stops"):
+            self.figures[key].setStyleSheet("color: #d02020;" if above else "")
         cap = limits.max_leverage
         over = cap is not None and (figures.effective_leverage or 0.0) > cap
         self.figures["effective_leverage"].setStyleSheet("color: #d02020;" if over else "")
