@@ -36,13 +36,12 @@ from planner.ui.dialogs.decision_tools import DecisionTools
 from planner.ui.dialogs.report_export import ReportController
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
-from planner.ui.explanations import explain
 from planner.ui.files import SUFFIX, FileController
 from planner.ui.panels.account_panel import AccountPanel
 from planner.ui.panels.markets_panel import MarketsPanel
 from planner.ui.panels.position_editor import PositionEditor
 from planner.ui.panels.position_table import PositionTable
-from planner.ui.panels.risk_limits import warning_count_text
+from planner.ui.panels.risk_limits import WarningCount
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
 from planner.ui.widgets.tooltips import install_tooltip_wrapper
@@ -141,9 +140,7 @@ class MainWindow(QMainWindow):
         # shown whole when there is room, clipped rather than widening the window when not
         self._summary.setMinimumWidth(40)
         self.statusBar().addPermanentWidget(self._summary)
-        self.warning_count = QLabel()
-        self.warning_count.setObjectName("warning_count")
-        self.warning_count.setToolTip(explain("warning_count"))
+        self.warning_count = WarningCount(self.document)
         self.statusBar().addPermanentWidget(self.warning_count)
         self._connect()
         self._layout_first_run()
@@ -347,9 +344,6 @@ class MainWindow(QMainWindow):
             f"{format_amount(analysis.equity, currency, with_unit=True)} · "
             f"{analysis.venue} rules"
         )
-        text, danger = warning_count_text(analysis.warnings)
-        self.warning_count.setText(text)
-        self.warning_count.setStyleSheet("color: #d02020;" if danger else "")
         self._on_document_current_changed(self.document.current_id)
 
     def _on_document_current_changed(self, _position_id: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from planner.domain.formatting import MISSING, format_amount, format_leverage, format_percent
@@ -176,3 +176,37 @@ def warning_count_text(warnings: Sequence[PlanWarning]) -> tuple[str, bool]:
     danger = sum(1 for w in warnings if w.severity == "danger")
     text = f"{count} warning{'s' if count != 1 else ''}"
     return (f"{text} ({danger} danger)" if danger else text), danger > 0
+
+
+#: while a drag previews the plan, the status bar's count follows at most this often
+COUNT_PREVIEW_MS = 120
+
+
+class WarningCount(QLabel):
+    """The status bar's "3 warnings (1 danger)", red when any is a danger: after every change
+    at once, and while a drag previews the plan at most every ``COUNT_PREVIEW_MS``."""
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self.setObjectName("warning_count")
+        self.setToolTip(explain("warning_count"))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(COUNT_PREVIEW_MS)
+        self._timer.timeout.connect(self.refresh)
+        document.changed.connect(self._on_document_changed)
+        self.refresh()
+
+    def _on_document_changed(self) -> None:
+        if self._document.is_previewing:
+            if not self._timer.isActive():
+                self._timer.start()
+            return
+        self._timer.stop()
+        self.refresh()
+
+    def refresh(self) -> None:
+        text, danger = warning_count_text(self._document.analysis.warnings)
+        self.setText(text)
+        self.setStyleSheet("color: #d02020;" if danger else "")

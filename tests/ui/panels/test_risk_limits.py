@@ -203,3 +203,13 @@ def test_the_table_shows_risk_and_stop_distance(qtbot, hybrid_window) -> None:
         cell(eth, "position_risk", Qt.ItemDataRole.BackgroundRole) == RISK_FILLS[RiskLevel.ELEVATED]
     )
     assert QApplication.instance() is not None
+
+
+def test_the_count_follows_a_drag_preview(qtbot, hybrid_window) -> None:
+    document, label = hybrid_window.document, hybrid_window.warning_count
+    moved = edits.set_position_field(document.plan, 0, "stop_loss", 3200.0)
+    document.preview(moved)
+    assert label.text() == "4 warnings"  # not on every previewed plan at once
+    qtbot.waitUntil(lambda: label.text() == "3 warnings (1 danger)", timeout=2000)
+    document.end_preview()
+    assert label.text() == "4 warnings"
