@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -141,8 +140,8 @@ class PositionTableModel(QAbstractTableModel):
             "risk_ratio": self._format_risk,
             "loss_at_stop": lambda r: self._amount(self._col["loss_at_stop"][r]),
         }
-        for key in FIGURE_COLUMNS:
-            self._formatters[key] = partial(self._figure_text, key)
+        for key in FIGURE_COLUMNS:  # read off the account figures (risk_columns.py)
+            self._formatters[key] = lambda r, k=key: self._risk_figures.text(k, r)
 
     # --- document → model ------------------------------------------------------------------
 
@@ -183,11 +182,7 @@ class PositionTableModel(QAbstractTableModel):
             )
 
     def _changed_spans(
-        self,
-        plan: Plan,
-        arrays: dict[str, np.ndarray],
-        liquidated: np.ndarray,
-        risk: RiskFigures,
+        self, plan: Plan, arrays: dict[str, np.ndarray], dead_before: np.ndarray, risk: RiskFigures
     ) -> list[tuple[int, int] | None]:
         """For each column, the first and last row whose cells may show something new."""
         new = self._plan
@@ -207,7 +202,7 @@ class PositionTableModel(QAbstractTableModel):
             for i, (old, now) in enumerate(zip(plan.positions, new.positions, strict=True))
             if old is not now and old != now
         ]
-        dead = np.flatnonzero(liquidated != self._liquidated_array)
+        dead = np.flatnonzero(dead_before != self._liquidated_array)
         spans: list[tuple[int, int] | None] = []
         for c, column in enumerate(COLUMNS):
             changed = list(rows)
@@ -358,9 +353,6 @@ class PositionTableModel(QAbstractTableModel):
         if position.margin_mode == "cross":
             return MISSING
         return self._amount(position.added_margin, sign=position.added_margin != 0)
-
-    def _figure_text(self, key: str, row: int) -> str:
-        return self._risk_figures.text(key, row)
 
     def _format_liquidation(self, row: int) -> str:
         return self._price(row, self._col["liquidation_price"][row])
