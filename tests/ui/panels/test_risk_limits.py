@@ -197,6 +197,12 @@ def test_the_table_shows_risk_and_stop_distance(qtbot, hybrid_window) -> None:
     table.set_column_shown("position_risk", False)
     assert "stop_distance" not in table.hidden_columns()
     assert "position_risk" in table.hidden_columns()
+    # shown from the menu, a column is as wide as its widest figure: "the pool: …" whole
+    table.set_column_shown("worst_case_loss", True)
+    header = table.view.horizontalHeader()
+    text = cell(btc, "worst_case_loss")
+    width = table.view.fontMetrics().horizontalAdvance(text)
+    assert header.sectionSize(COLUMN_INDEX["worst_case_loss"]) >= width
     # a limit typed in the account panel recolours the column
     _type_into(qtbot, window.account.risk_group.limit_boxes["risk_per_position"], "25")
     assert (
