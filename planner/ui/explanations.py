@@ -121,13 +121,42 @@ EXPLANATIONS: dict[str, str] = {
     "stop price: positive when the stop comes first, negative when liquidation does.",
     "margin_locked": "The margin this position ties up: its bucket's margin when isolated, its "
     "initial margin at the mark when cross.",
-    "worst_case_loss": "The most this position can cost: its bucket when isolated, the whole "
-    "cross pool's equity when cross.",
+    "worst_case_loss": "What this position can still cost from these marks: its isolated "
+    "bucket's equity. A cross position has no loss of its own: it shares the cross pool, so it "
+    'reads "the pool: X" — the pool\'s equity, which every cross position can lose together.',
     "free_balance": "What the cross pool has left for new positions (its available balance).",
     "plan_margin_locked": "Margin tied up by the whole plan: every isolated bucket plus the "
     "initial margin of the cross positions.",
-    "plan_worst_case_loss": "The most the plan can lose: every isolated bucket plus the cross "
-    "pool's equity when there are cross positions.",
+    "plan_worst_case_loss": "What the account can still lose from these marks: every isolated "
+    "bucket's equity plus the cross pool's (collateral included) when the pool carries a "
+    "position; never more than the account's equity.",
+    # account totals and risk limits (spec v2)
+    "account_worst_case_loss": "What the account can still lose from these marks: every "
+    "isolated bucket's equity plus the cross pool's (collateral included) when the pool carries "
+    "a position; never more than the account's equity.",
+    "gross_notional": "The size of every position added up, long and short alike: Σ |notional| "
+    "at the marks.",
+    "effective_leverage": "Gross notional ÷ equity: how many times its equity the account has "
+    "at work (red above your leverage cap).",
+    "loss_at_stops": "The loss if every stop is hit, fees included (red above your total risk "
+    'limit). Positions without a stop count 0 here: see "Without a stop".',
+    "risk_at_stops": "The loss at stops as a share of the account's equity, to hold against "
+    "your total risk limit.",
+    "positions_without_stop": "How many positions have no stop-loss: their loss is not capped "
+    "by a stop.",
+    "risk_limits": "Your limits: they never refuse a plan, they decide its warnings. Fractions "
+    "of equity for risk, of the mark for the stop buffer.",
+    "limit_risk_per_position": "The largest loss at one position's stop, as a share of equity; "
+    "a position above it gets a warning with the size that keeps to it.",
+    "limit_total_risk": "The largest loss if every stop is hit, as a share of equity.",
+    "limit_stop_buffer": "The least distance between a stop and the liquidation price behind "
+    "it, as a share of the mark; a stop nearer liquidation gets a warning.",
+    "limit_max_leverage": 'A cap on the account\'s effective leverage; "no cap" (0) for none.',
+    "position_risk": "The loss at this position's stop as a share of the account's equity; "
+    "coloured when near or above your risk-per-position limit.",
+    "warning_count": "The plan's warnings: danger (liquidation, a stop already hit or behind "
+    "liquidation), warnings and notices. The account panel lists them; click one to select its "
+    "position.",
     "pool_move_down": "The fall of every price together (beta 1) that liquidates the cross pool.",
     "pool_move_up": "The rise of every price together (beta 1) that liquidates the cross pool.",
     "stops_after_liquidation": "How many positions are liquidated before their stop is reached.",

@@ -42,6 +42,7 @@ from planner.ui.panels.account_panel import AccountPanel
 from planner.ui.panels.markets_panel import MarketsPanel
 from planner.ui.panels.position_editor import PositionEditor
 from planner.ui.panels.position_table import PositionTable
+from planner.ui.panels.risk_limits import WarningCount
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
 from planner.ui.widgets.tooltips import install_tooltip_wrapper
@@ -56,8 +57,9 @@ STATE_VERSION = 2
 CHART_WIDTH = 26
 BOTTOM_HEIGHT = 43
 #: table columns hidden on a first run whose window is too narrow for them all, in this order
-#: (the account panel shows the margin and PnL, the ladder the distance to liquidation)
-NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance")
+#: (the account panel shows the margin and PnL, the ladder the distance to liquidation, the
+#: warnings each risk above the limit)
+NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance", "position_risk")
 EDITOR_WIDTH = 40
 
 
@@ -142,6 +144,8 @@ class MainWindow(QMainWindow):
         self._summary.setMinimumWidth(40)
         self.statusBar().addPermanentWidget(VenueGapLabel(self.document, self))
         self.statusBar().addPermanentWidget(self._summary)
+        self.warning_count = WarningCount(self.document)
+        self.statusBar().addPermanentWidget(self.warning_count)
         self._connect()
         self._layout_first_run()
         if persistent:
@@ -292,7 +296,7 @@ class MainWindow(QMainWindow):
         # the table as wide as its columns, the chart the rest (at least CHART_WIDTH %); on a
         # narrow screen the figures the account panel also shows give way first (the header's
         # menu brings them back), so the key columns are in view without scrolling sideways
-        least_chart = width * CHART_WIDTH // 100
+        least_chart = max(width * CHART_WIDTH // 100, self.chart_dock.minimumSizeHint().width())
         for key in NARROW_SCREEN_HIDDEN:
             if self.table.needed_width() + least_chart + 12 <= width:
                 break

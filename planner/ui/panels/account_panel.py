@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QIcon, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,6 +47,7 @@ from planner.ui.explanations import explain
 from planner.ui.panels.buckets import BAR_ROLE, BarDelegate, BucketModel
 from planner.ui.panels.collateral_group import CollateralGroup
 from planner.ui.panels.horizon_group import HorizonGroup
+from planner.ui.panels.risk_limits import RiskLimitsGroup
 from planner.ui.risk import RISK_WORDS, RiskLevel, risk_level
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.lazy import LazyRefresh
@@ -65,6 +66,8 @@ VENUES = (
 )
 POSITION_MODES = (("one-way", "One-way"), ("hedge", "Hedge"))
 MAX_WARNINGS_SHOWN = 50
+#: the text colour of each severity (a notice keeps the palette's)
+SEVERITY_COLOURS = {"danger": QColor(200, 30, 30), "warning": QColor(180, 100, 0)}
 #: at this width and wider the panel lays its groups out in two columns
 TWO_COLUMNS_WIDTH = 500
 #: the warnings follow the plan at most this often (they scan scenarios and tiers)
@@ -87,8 +90,10 @@ class AccountPanel(QScrollArea):
             self._build_buckets(),
             self._build_warnings(),
             CollateralGroup(document),
+            RiskLimitsGroup(document),
             HorizonGroup(document),
         )
+        self.risk_group = self._groups[5]
         self._columns = 0
         self._arrange(2)
         self.setWidget(body)
@@ -97,7 +102,7 @@ class AccountPanel(QScrollArea):
         self._warnings = LazyRefresh(
             self, self._show_warnings, delay_ms=WARNINGS_DELAY_MS, document=document
         )
-        self._shown_warnings: list[tuple[str, str]] | None = None
+        self._shown_warnings: list[tuple[str, str, str | None]] | None = None
         document.changed.connect(self._on_document_changed)
         self._on_document_changed()
         self.refresh_warnings()
@@ -109,12 +114,13 @@ class AccountPanel(QScrollArea):
         if columns == self._columns:
             return
         self._columns = columns
-        account, cross, buckets, warnings, collateral, horizon = self._groups
+        account, cross, buckets, warnings, collateral, risk, horizon = self._groups
         for group in self._groups:
             self._grid.removeWidget(group)
         if columns == 2:
-            self._grid.addWidget(account, 0, 0, 2, 1)
+            self._grid.addWidget(account, 0, 0)
             self._grid.addWidget(cross, 0, 1)
+            self._grid.addWidget(risk, 1, 0)
             self._grid.addWidget(warnings, 1, 1)
             self._grid.addWidget(horizon, 2, 0, 1, 2)
             self._grid.addWidget(collateral, 3, 0, 1, 2)
@@ -262,7 +268,9 @@ class AccountPanel(QScrollArea):
         self.warning_list.setWordWrap(True)
         self.warning_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.warning_list.setMinimumHeight(60)
+        self.warning_list.itemClicked.connect(self._on_warning_clicked)
         layout.addWidget(self.warning_list)
+        layout.addStretch(1)
         return group
 
     def _label(self, text: str, key: str) -> QLabel:
@@ -355,27 +363,39 @@ class AccountPanel(QScrollArea):
     def _show_warnings(self) -> None:
         analysis = self._document.analysis
         warnings = plan_warnings(analysis.plan, analysis)
-        shown = [(w.severity, w.text) for w in warnings[:MAX_WARNINGS_SHOWN]]
+        shown = [(w.severity, w.text, w.position_id) for w in warnings[:MAX_WARNINGS_SHOWN]]
         if not warnings:
-            shown = [("notice", "No warnings.")]
+            shown = [("notice", "No warnings.", None)]
         elif len(warnings) > MAX_WARNINGS_SHOWN:
-            shown.append(("", f"… and {len(warnings) - MAX_WARNINGS_SHOWN} more."))
+            shown.append(("", f"… and {len(warnings) - MAX_WARNINGS_SHOWN} more.", None))
         if shown == self._shown_warnings:
             return  # the same list: no items rebuilt, no layout
         self._shown_warnings = shown
         icons = _warning_icons(self.style())
         self.warning_list.clear()
-        for severity, text in shown:
+        for severity, text, position_id in shown:
             if not severity:
                 self.warning_list.addItem(text)
                 continue
             item = QListWidgetItem(icons[severity], text)
             if warnings:
-                item.setToolTip(f"{severity.capitalize()}: {text}")
+                tip = f"{severity.capitalize()}: {text}"
+                if position_id:
+                    tip += f"\nClick to select {position_id}."
+                item.setToolTip(tip)
+                item.setData(Qt.ItemDataRole.UserRole, position_id)
+                if severity in SEVERITY_COLOURS:
+                    item.setForeground(SEVERITY_COLOURS[severity])
             self.warning_list.addItem(item)
         rows = min(self.warning_list.count(), 5)
         height = sum(self.warning_list.sizeHintForRow(i) for i in range(rows))
         self.warning_list.setFixedHeight(max(height + 2 * self.warning_list.frameWidth() + 4, 30))
+
+    def _on_warning_clicked(self, item: QListWidgetItem) -> None:
+        """A warning about a position makes that position the current one."""
+        position_id = item.data(Qt.ItemDataRole.UserRole)
+        if position_id and any(p.id == position_id for p in self._document.plan.positions):
+            self._document.set_current(position_id)
 
     def warning_texts(self) -> list[str]:
         self._warnings.flush()

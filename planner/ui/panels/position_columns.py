@@ -41,6 +41,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("liquidation_distance", "To\nliq.", title="Distance to liquidation"),
     Column("risk_ratio", "Risk", title="Risk ratio"),
     Column("loss_at_stop", "Loss at\nstop", title="Loss at the stop"),
+    Column("position_risk", "Risk %\nequity", title="Risk % of equity"),
+    Column("stop_distance", "Stop\ndist.", title="Stop distance", hidden=True),
+    Column("worst_case_loss", "Worst\ncase", title="Worst-case loss", hidden=True),
 )
 COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
 RISK_COLUMNS = {"liquidation_price", "liquidation_distance", "risk_ratio"}

@@ -46,6 +46,7 @@ from planner.ui.panels.position_columns import (
     RISK_FILLS,
     Column,
 )
+from planner.ui.panels.risk_columns import FIGURE_COLUMNS, RiskFigures
 from planner.ui.risk import RISK_WORDS, RiskLevel, liquidation_before_stop, risk_level
 from planner.ui.widgets.delegates import EDITOR_ROLE, SORT_ROLE, EditorSpec
 
@@ -86,6 +87,7 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 _ALIGNMENTS = tuple(_RIGHT if column.numeric else _LEFT for column in COLUMNS)
+_POSITION_RISK = COLUMN_INDEX["position_risk"]
 _RISK_COLUMN_FLAGS = tuple(column.key in RISK_COLUMNS for column in COLUMNS)
 #: the analysis columns each output column shows (its text, colour and icon)
 OUTPUT_SOURCES: dict[str, tuple[str, ...]] = {
@@ -138,6 +140,8 @@ class PositionTableModel(QAbstractTableModel):
             "risk_ratio": self._format_risk,
             "loss_at_stop": lambda r: self._amount(self._col["loss_at_stop"][r]),
         }
+        for key in FIGURE_COLUMNS:  # read off the account figures (risk_columns.py)
+            self._formatters[key] = lambda r, k=key: self._risk_figures.text(k, r)
 
     # --- document → model ------------------------------------------------------------------
 
@@ -152,6 +156,7 @@ class PositionTableModel(QAbstractTableModel):
             name: column.tolist() for name, column in analysis.columns.items()
         }
         self._liquidated: list[bool] = analysis.liquidated.tolist()
+        self._risk_figures = RiskFigures(analysis)
         #: formatted text per column, per row: filled as cells are painted, kept for the
         #: columns a change leaves alone
         self._display: list[dict[int, str]] = [{} for _ in COLUMNS]
@@ -164,7 +169,7 @@ class PositionTableModel(QAbstractTableModel):
             self._ids = ids
             self.endResetModel()
             return
-        before = (self._plan, self._arrays, self._liquidated_array)
+        before = (self._plan, self._arrays, self._liquidated_array, self._risk_figures)
         self._take(self._document)
         if not ids:
             return
@@ -177,7 +182,7 @@ class PositionTableModel(QAbstractTableModel):
             )
 
     def _changed_spans(
-        self, plan: Plan, arrays: dict[str, np.ndarray], liquidated: np.ndarray
+        self, plan: Plan, arrays: dict[str, np.ndarray], dead_before: np.ndarray, risk: RiskFigures
     ) -> list[tuple[int, int] | None]:
         """For each column, the first and last row whose cells may show something new."""
         new = self._plan
@@ -197,7 +202,7 @@ class PositionTableModel(QAbstractTableModel):
             for i, (old, now) in enumerate(zip(plan.positions, new.positions, strict=True))
             if old is not now and old != now
         ]
-        dead = np.flatnonzero(liquidated != self._liquidated_array)
+        dead = np.flatnonzero(dead_before != self._liquidated_array)
         spans: list[tuple[int, int] | None] = []
         for c, column in enumerate(COLUMNS):
             changed = list(rows)
@@ -207,6 +212,8 @@ class PositionTableModel(QAbstractTableModel):
                     changed.extend(_changed_rows(arrays[name], self._arrays[name]).tolist())
                 if column.key in _LIQUIDATED_OUTPUTS:
                     changed.extend(dead.tolist())
+            elif column.key in FIGURE_COLUMNS:
+                changed = self._risk_figures.changed_rows(risk, column.key)
             elif column.field is None and column.key != "id":
                 changed = list(range(last + 1))  # an output this diff does not know
             if changed:
@@ -269,6 +276,8 @@ class PositionTableModel(QAbstractTableModel):
         if role == _ALIGNMENT:
             return _ALIGNMENTS[column_index]
         if role == _BACKGROUND:
+            if column_index == _POSITION_RISK:
+                return self._risk_figures.fill("position_risk", row)
             if not _RISK_COLUMN_FLAGS[column_index]:
                 return None
             return RISK_FILLS.get(self._risk_level(row))
@@ -378,6 +387,9 @@ class PositionTableModel(QAbstractTableModel):
         shown = self._formatters[column.key](row)
         if shown == MISSING:
             text += "\n" + explain("missing")
+        if column.key in FIGURE_COLUMNS:
+            note = self._risk_figures.note(column.key, row)
+            text += f"\n{note}" if note else ""
         if column.key in RISK_COLUMNS:
             level = self._risk_level(row)
             text += f"\nRisk: {RISK_WORDS[level]}."
@@ -399,6 +411,8 @@ class PositionTableModel(QAbstractTableModel):
             value = getattr(position, column.field)
         elif column.key == "margin":
             value = self._margin(row)
+        elif column.key in FIGURE_COLUMNS:
+            value = self._risk_figures.sort_value(column.key, row)
         else:
             value = self._col[column.key][row]
         # missing figures sort after every number

@@ -224,7 +224,7 @@ class PositionTable(QWidget):
         column = COLUMN_INDEX[key]
         was_hidden = header.isSectionHidden(column)
         header.setSectionHidden(column, not shown)
-        if shown and was_hidden and header.sectionSize(column) < 20:
+        if shown and was_hidden:  # as wide as its figures at once, not at the next change
             self._fit_columns()
 
     def column_menu(self) -> QMenu:

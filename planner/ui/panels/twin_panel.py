@@ -34,6 +34,7 @@ from planner.domain.twin import VARIANT_TITLES, Comparison, PositionComparison, 
 from planner.domain.warnings import POOL_MOVE_WARNING
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
+from planner.ui.panels.risk_columns import pool_text
 from planner.ui.widgets.figure_table import FigureTable
 from planner.ui.widgets.lazy import LazyRefresh
 
@@ -352,8 +353,9 @@ class TwinPanel(QScrollArea):
                 tip=beyond_tip,
             )
             table.set_figure("margin_locked", name, format_amount(figures.margin_locked, currency))
+            worst = format_amount(figures.worst_case_loss, currency)
             table.set_figure(
-                "worst_case_loss", name, format_amount(figures.worst_case_loss, currency)
+                "worst_case_loss", name, pool_text(worst) if figures.shares_pool else worst
             )
             table.set_figure("loss_at_stop", name, format_amount(figures.loss_at_stop, currency))
             table.set_figure(

@@ -37,7 +37,12 @@ def test_position_figures_are_compare_formatted(panel: TwinPanel, document) -> N
             "stop_distance": format_percent(f.stop_distance, 2, sign=True),
             "liquidation_beyond_stop": format_percent(f.liquidation_beyond_stop, 2, sign=True),
             "margin_locked": format_amount(f.margin_locked, currency),
-            "worst_case_loss": format_amount(f.worst_case_loss, currency),
+            # a cross position shares the pool: said as the pool's, not as its own
+            "worst_case_loss": (
+                f"the pool: {format_amount(f.worst_case_loss, currency)}"
+                if f.shares_pool
+                else format_amount(f.worst_case_loss, currency)
+            ),
             "loss_at_stop": format_amount(f.loss_at_stop, currency),
             "free_balance": format_amount(f.free_balance, currency),
         }
