@@ -15,6 +15,7 @@ from planner.domain.plan import Plan
 from planner.domain.plan_analysis import analyze
 from planner.ui.document import edits
 from planner.ui.document.commands import ReplacePlanCommand
+from planner.ui.widgets.amounts import DisplayAmounts
 
 
 class PlanDocument(QObject):
@@ -42,6 +43,8 @@ class PlanDocument(QObject):
         self._current_id = ""
         self._preview_base: Plan | None = None
         self.undo_stack = QUndoStack(self)
+        #: the "values in" unit every view formats amounts in
+        self.amounts = DisplayAmounts(self)
         self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         self._select_first()
 

@@ -28,7 +28,6 @@ from planner.domain.formatting import (
     MISSING,
     amount_decimals,
     decimals_for_tick,
-    format_amount,
     format_leverage,
     format_percent,
     format_price,
@@ -36,6 +35,7 @@ from planner.domain.formatting import (
 )
 from planner.domain.plan import Plan, Position
 from planner.domain.sizing import max_leverage
+from planner.domain.values_in import ValuesIn
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
@@ -117,6 +117,7 @@ class PositionTableModel(QAbstractTableModel):
         self._ids: list[str] = [p.id for p in document.plan.positions]
         self._take(document)
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._on_document_changed)
         self._formatters: dict[str, Callable[[int], str]] = {
             "id": lambda r: self._plan.positions[r].id,
             "symbol": lambda r: self._plan.positions[r].symbol,
@@ -145,6 +146,7 @@ class PositionTableModel(QAbstractTableModel):
         analysis = document.analysis
         self._plan: Plan = analysis.plan
         self._currency = self._plan.account.currency
+        self._values = document.amounts.values()  # the "values in" unit and its rate
         self._markets = {m.symbol: m for m in self._plan.markets}
         self._arrays: dict[str, np.ndarray] = dict(analysis.columns)
         self._liquidated_array: np.ndarray = analysis.liquidated
@@ -164,7 +166,7 @@ class PositionTableModel(QAbstractTableModel):
             self._ids = ids
             self.endResetModel()
             return
-        before = (self._plan, self._arrays, self._liquidated_array)
+        before = (self._plan, self._arrays, self._liquidated_array, self._values)
         self._take(self._document)
         if not ids:
             return
@@ -177,13 +179,18 @@ class PositionTableModel(QAbstractTableModel):
             )
 
     def _changed_spans(
-        self, plan: Plan, arrays: dict[str, np.ndarray], liquidated: np.ndarray
+        self,
+        plan: Plan,
+        arrays: dict[str, np.ndarray],
+        liquidated: np.ndarray,
+        values: ValuesIn,
     ) -> list[tuple[int, int] | None]:
         """For each column, the first and last row whose cells may show something new."""
         new = self._plan
         last = len(self._ids) - 1
         context_changed = (
             plan.account.currency != new.account.currency
+            or values != self._values
             or [m.tick_size for m in plan.markets] != [m.tick_size for m in new.markets]
             or [m.symbol for m in plan.markets] != [m.symbol for m in new.markets]
             or arrays.keys() != self._arrays.keys()
@@ -332,7 +339,7 @@ class PositionTableModel(QAbstractTableModel):
         return format_price(value, self._tick(row))
 
     def _amount(self, value: float | None, *, sign: bool = False) -> str:
-        return format_amount(value, self._currency, sign=sign)
+        return self._values.format_amount(value, self._currency, sign=sign)
 
     def _margin(self, row: int) -> float:
         if self._plan.positions[row].margin_mode == "isolated":

@@ -1,0 +1,57 @@
+"""The window's "values in" unit: every displayed amount (not prices) in the account's currency
+or in a collateral asset, converted at the current marks (``planner.domain.values_in``).
+
+One ``DisplayAmounts`` lives on the document; views format amounts through it and re-format on
+``changed`` (the unit was chosen) as well as on the document's own ``changed`` (the marks moved).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from planner.domain.values_in import ValuesIn, display_units
+
+if TYPE_CHECKING:
+    from planner.ui.document.plan_document import PlanDocument
+
+
+class DisplayAmounts(QObject):
+    """The unit amounts are shown in; ``None`` is the account's currency."""
+
+    changed = Signal()
+
+    def __init__(self, document: PlanDocument) -> None:
+        super().__init__(document)
+        self._document = document
+        self._unit: str | None = None
+
+    @property
+    def unit(self) -> str:
+        """The unit shown: the chosen asset while the plan still holds it, else the currency."""
+        return self.values().unit
+
+    def units(self) -> list[str]:
+        return display_units(self._document.plan)
+
+    def set_unit(self, unit: str | None) -> None:
+        if unit is not None and unit == self._document.plan.account.currency:
+            unit = None
+        if unit == self._unit:
+            return
+        self._unit = unit
+        self.changed.emit()
+
+    def values(self) -> ValuesIn:
+        """The conversion at the current plan's marks (the currency if the asset is gone)."""
+        plan = self._document.plan
+        unit = self._unit if self._unit in display_units(plan) else None
+        return ValuesIn.of(plan, unit)
+
+    def format(
+        self, value: float | None, currency: str, *, with_unit: bool = False, sign: bool = False
+    ) -> str:
+        """``format_amount`` in the chosen unit: an amount in the account's currency is
+        converted; one in another unit (a coin notional) is shown as it is."""
+        return self.values().format_amount(value, currency, with_unit=with_unit, sign=sign)
