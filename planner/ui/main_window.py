@@ -43,6 +43,7 @@ from planner.ui.panels.position_editor import PositionEditor
 from planner.ui.panels.position_table import PositionTable
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
+from planner.ui.widgets.amounts import ValuesInCombo
 from planner.ui.widgets.tooltips import install_tooltip_wrapper
 
 APP_NAME = "Margin Planner"
@@ -219,6 +220,12 @@ class MainWindow(QMainWindow):
         toolbar.addActions(
             [a.add_position, a.duplicate_position, a.delete_positions, a.move_up, a.move_down]
         )
+        toolbar.addSeparator()
+        self.values_in_combo = ValuesInCombo(self.document, toolbar)
+        values_in_label = QLabel(" Values in ")
+        values_in_label.setBuddy(self.values_in_combo)
+        toolbar.addWidget(values_in_label)
+        toolbar.addWidget(self.values_in_combo)
         self.addToolBar(toolbar)
         self.view_menu.addAction(toolbar.toggleViewAction())
 

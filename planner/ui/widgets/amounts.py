@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.domain.values_in import ValuesIn, display_units
 
@@ -55,3 +56,36 @@ class DisplayAmounts(QObject):
         """``format_amount`` in the chosen unit: an amount in the account's currency is
         converted; one in another unit (a coin notional) is shown as it is."""
         return self.values().format_amount(value, currency, with_unit=with_unit, sign=sign)
+
+
+class ValuesInCombo(QComboBox):
+    """The "values in" selector: the account's currency or any collateral asset. The choice
+    lasts the session: a plan without that asset shows its currency, one with it shows it again."""
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self.setObjectName("values_in_combo")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setToolTip(
+            "Show every amount (margin, equity, PnL, losses — not prices) in the account's "
+            "currency or in a collateral asset, converted at the current marks."
+        )
+        self.activated.connect(self._on_activated)
+        document.changed.connect(self._fill)
+        document.amounts.changed.connect(self._fill)
+        self._fill()
+
+    def _fill(self) -> None:
+        amounts = self._document.amounts
+        units = amounts.units()
+        if [self.itemText(i) for i in range(self.count())] != units:
+            self.blockSignals(True)
+            self.clear()
+            self.addItems(units)
+            self.blockSignals(False)
+        self.setCurrentIndex(units.index(amounts.unit))
+        self.setEnabled(len(units) > 1)
+
+    def _on_activated(self, index: int) -> None:
+        self._document.amounts.set_unit(self.itemText(index))
