@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlanError
-from planner.domain.formatting import format_amount
 from planner.ui.actions import create_actions
 from planner.ui.chart import ChartPanel
 from planner.ui.dialogs.decision_tools import DecisionTools
@@ -251,6 +250,7 @@ class MainWindow(QMainWindow):
         self.report.status_message.connect(self.statusBar().showMessage)
         files.recent_changed.connect(self._update_recent_menu)
         self.document.changed.connect(self._on_document_changed)
+        self.document.amounts.changed.connect(self._on_document_changed)
         self.document.current_changed.connect(self._on_document_current_changed)
         self.document.path_changed.connect(self._on_document_path_changed)
         self.document.modified_changed.connect(self.setWindowModified)
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         count = len(analysis.plan.positions)
         self._summary.setText(
             f"{count} position{'s' if count != 1 else ''} · equity "
-            f"{format_amount(analysis.equity, currency, with_unit=True)} · "
+            f"{self.document.amounts.format(analysis.equity, currency, with_unit=True)} · "
             f"{analysis.venue} rules"
         )
         self._on_document_current_changed(self.document.current_id)

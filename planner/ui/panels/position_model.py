@@ -28,6 +28,7 @@ from planner.domain.formatting import (
     MISSING,
     amount_decimals,
     decimals_for_tick,
+    format_amount,
     format_leverage,
     format_percent,
     format_price,
@@ -47,6 +48,7 @@ from planner.ui.panels.position_columns import (
     Column,
 )
 from planner.ui.risk import RISK_WORDS, RiskLevel, liquidation_before_stop, risk_level
+from planner.ui.widgets.amounts import amount_header
 from planner.ui.widgets.delegates import EDITOR_ROLE, SORT_ROLE, EditorSpec
 
 __all__ = ["COLUMNS", "COLUMN_INDEX", "RISK_COLUMNS", "RISK_FILLS", "Column", "PositionTableModel"]
@@ -168,6 +170,8 @@ class PositionTableModel(QAbstractTableModel):
             return
         before = (self._plan, self._arrays, self._liquidated_array, self._values)
         self._take(self._document)
+        if before[-1].unit != self._values.unit:  # amount headers name the unit shown
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if not ids:
             return
         # figures only: one dataChanged per block of columns that changed, over the rows that
@@ -240,7 +244,7 @@ class PositionTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             column = COLUMNS[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return column.header
+                return amount_header(column.key, column.header, self._values)
             if role == Qt.ItemDataRole.ToolTipRole:
                 if column.title:
                     return f"{column.title}. {explain(column.key)}"
@@ -350,7 +354,9 @@ class PositionTableModel(QAbstractTableModel):
         position = self._plan.positions[row]
         if position.margin_mode == "cross":
             return MISSING
-        return self._amount(position.added_margin, sign=position.added_margin != 0)
+        # an input: shown in the currency it is typed in, whatever the "values in" unit
+        added = position.added_margin
+        return format_amount(added, self._currency, sign=added != 0)
 
     def _format_liquidation(self, row: int) -> str:
         return self._price(row, self._col["liquidation_price"][row])

@@ -89,3 +89,19 @@ class ValuesInCombo(QComboBox):
 
     def _on_activated(self, index: int) -> None:
         self._document.amounts.set_unit(self.itemText(index))
+
+
+#: the read-only amount columns shown in the "values in" unit
+CONVERTED_AMOUNTS = frozenset({"notional", "margin", "unrealized_pnl", "loss_at_stop"})
+
+
+def amount_header(key: str, header: str, values: ValuesIn) -> str:
+    """A column's header; while amounts are shown in another unit than the currency, amount
+    columns name the unit they are in."""
+    if values.unit == values.currency:
+        return header
+    if key in CONVERTED_AMOUNTS:
+        return f"{header} ({values.unit})"
+    if key == "added_margin":
+        return f"{header} ({values.currency})"
+    return header

@@ -50,6 +50,11 @@ def _cell(window, row: int, key: str) -> str:
     return model.data(model.index(row, COLUMN_INDEX[key]), Qt.ItemDataRole.DisplayRole)
 
 
+def _header(window, key: str) -> str:
+    model = window.table.model
+    return model.headerData(COLUMN_INDEX[key], Qt.Orientation.Horizontal)
+
+
 def test_domain_units_and_conversion() -> None:
     plan = load_plan(EXAMPLE)
     assert display_units(plan) == ["USDT", "BTC"]
@@ -92,6 +97,9 @@ def test_selector_converts_amounts_and_back(qtbot, btc_window) -> None:
         pnl = analysis.columns["unrealized_pnl"][row]
         assert _cell(window, row, "unrealized_pnl") == format_amount(pnl / mark, "BTC", sign=True)
     assert _cell(window, 0, "entry_price") == usdt_entry  # prices are not amounts
+    assert _header(window, "margin") == "Margin (BTC)"
+    assert _header(window, "entry_price") == "Entry"
+    assert format_amount(analysis.equity / mark, "BTC", with_unit=True) in (window._summary.text())
     group = window.account.findChild(CollateralGroup)
     collateral_value = analysis.cross.collateral_value / mark
     assert group.total.text().endswith(format_amount(collateral_value, "BTC", with_unit=True))
@@ -99,6 +107,7 @@ def test_selector_converts_amounts_and_back(qtbot, btc_window) -> None:
     _choose(qtbot, combo, "USDT")
     assert figures["account_equity"].text() == usdt_equity
     assert _cell(window, 0, "margin") == usdt_margin
+    assert _header(window, "margin") == "Margin"
 
 
 def test_moving_the_btc_mark_reconverts(qtbot, btc_window) -> None:
