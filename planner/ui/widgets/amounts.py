@@ -54,8 +54,11 @@ class DisplayAmounts(QObject):
         self, value: float | None, currency: str, *, with_unit: bool = False, sign: bool = False
     ) -> str:
         """``format_amount`` in the chosen unit: an amount in the account's currency is
-        converted; one in another unit (a coin notional) is shown as it is."""
-        return self.values().format_amount(value, currency, with_unit=with_unit, sign=sign)
+        converted, and then always carries its unit (figures shown unlabelled in the currency
+        would be misread); one in another unit (a coin notional) is shown as it is."""
+        values = self.values()
+        converted = values.unit != values.currency and currency == values.currency
+        return values.format_amount(value, currency, with_unit=with_unit or converted, sign=sign)
 
 
 class ValuesInCombo(QComboBox):
@@ -100,8 +103,8 @@ def amount_header(key: str, header: str, values: ValuesIn) -> str:
     columns name the unit they are in."""
     if values.unit == values.currency:
         return header
-    if key in CONVERTED_AMOUNTS:
-        return f"{header} ({values.unit})"
-    if key == "added_margin":
-        return f"{header} ({values.currency})"
-    return header
+    unit = values.unit if key in CONVERTED_AMOUNTS else values.currency
+    if key not in CONVERTED_AMOUNTS and key != "added_margin":
+        return header
+    # on a line of its own under a one-line header, so the column keeps its width
+    return f"{header} ({unit})" if "\n" in header else f"{header}\n({unit})"

@@ -97,7 +97,8 @@ def test_selector_converts_amounts_and_back(qtbot, btc_window) -> None:
         pnl = analysis.columns["unrealized_pnl"][row]
         assert _cell(window, row, "unrealized_pnl") == format_amount(pnl / mark, "BTC", sign=True)
     assert _cell(window, 0, "entry_price") == usdt_entry  # prices are not amounts
-    assert _header(window, "margin") == "Margin (BTC)"
+    assert _header(window, "margin") == "Margin\n(BTC)"
+    assert _header(window, "loss_at_stop") == "Loss at\nstop (BTC)"
     assert _header(window, "entry_price") == "Entry"
     assert format_amount(analysis.equity / mark, "BTC", with_unit=True) in (window._summary.text())
     group = window.account.findChild(CollateralGroup)
