@@ -7,15 +7,24 @@ One ``DisplayAmounts`` lives on the document; views format amounts through it an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from planner.domain.plan import Plan
 from planner.domain.values_in import ValuesIn, display_units
 
-if TYPE_CHECKING:
-    from planner.ui.document.plan_document import PlanDocument
+
+class PlanDocument(Protocol):
+    """What these need of ``planner.ui.document.plan_document.PlanDocument`` (named here, not
+    imported: the document imports this module)."""
+
+    changed: SignalInstance
+    amounts: DisplayAmounts
+
+    @property
+    def plan(self) -> Plan: ...
 
 
 class DisplayAmounts(QObject):
@@ -24,7 +33,7 @@ class DisplayAmounts(QObject):
     changed = Signal()
 
     def __init__(self, document: PlanDocument) -> None:
-        super().__init__(document)
+        super().__init__(document if isinstance(document, QObject) else None)
         self._document = document
         self._unit: str | None = None
 
