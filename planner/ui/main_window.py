@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlanError
-from planner.domain.formatting import format_amount
 from planner.ui.actions import create_actions
 from planner.ui.chart import ChartPanel
 from planner.ui.dialogs.decision_tools import DecisionTools
@@ -45,6 +44,7 @@ from planner.ui.panels.position_table import PositionTable
 from planner.ui.panels.risk_limits import WarningCount
 from planner.ui.panels.shock_panel import ShockPanel
 from planner.ui.panels.twin_panel import TwinPanel
+from planner.ui.widgets.amounts import ValuesInCombo
 from planner.ui.widgets.tooltips import install_tooltip_wrapper
 from planner.ui.widgets.venue_gap import VenueGapLabel
 
@@ -229,6 +229,12 @@ class MainWindow(QMainWindow):
         toolbar.addActions(
             [a.add_position, a.duplicate_position, a.delete_positions, a.move_up, a.move_down]
         )
+        toolbar.addSeparator()
+        self.values_in_combo = ValuesInCombo(self.document, toolbar)
+        values_in_label = QLabel(" Values in ")
+        values_in_label.setBuddy(self.values_in_combo)
+        toolbar.addWidget(values_in_label)
+        toolbar.addWidget(self.values_in_combo)
         self.addToolBar(toolbar)
         self.view_menu.addAction(toolbar.toggleViewAction())
 
@@ -256,6 +262,7 @@ class MainWindow(QMainWindow):
         self.refresher.status_message.connect(self.statusBar().showMessage)
         files.recent_changed.connect(self._update_recent_menu)
         self.document.changed.connect(self._on_document_changed)
+        self.document.amounts.changed.connect(self._on_document_changed)
         self.document.current_changed.connect(self._on_document_current_changed)
         self.document.path_changed.connect(self._on_document_path_changed)
         self.document.modified_changed.connect(self.setWindowModified)
@@ -351,7 +358,7 @@ class MainWindow(QMainWindow):
         count = len(analysis.plan.positions)
         self._summary.setText(
             f"{count} position{'s' if count != 1 else ''} · equity "
-            f"{format_amount(analysis.equity, currency, with_unit=True)} · "
+            f"{self.document.amounts.format(analysis.equity, currency, with_unit=True)} · "
             f"{analysis.venue} rules"
         )
         self._on_document_current_changed(self.document.current_id)

@@ -15,6 +15,7 @@ from planner.domain.plan import Plan
 from planner.domain.plan_analysis import analyze
 from planner.ui.document import edits
 from planner.ui.document.commands import ReplacePlanCommand
+from planner.ui.widgets.amounts import DisplayAmounts
 
 
 class PlanDocument(QObject):
@@ -52,6 +53,8 @@ class PlanDocument(QObject):
         self._saved_plan: Plan | None = self._plan
         self._modified = False
         self.undo_stack = QUndoStack(self)
+        #: the "values in" unit every view formats amounts in
+        self.amounts = DisplayAmounts(self)
         self._select_first()
 
     # --- state -----------------------------------------------------------------------------

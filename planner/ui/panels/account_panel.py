@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from planner.domain.formatting import (
     MISSING,
     amount_decimals,
-    format_amount,
     format_percent,
 )
 from planner.domain.plan import Plan
@@ -104,6 +103,7 @@ class AccountPanel(QScrollArea):
         )
         self._shown_warnings: list[tuple[str, str, str | None]] | None = None
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._on_document_changed)
         self._on_document_changed()
         self.refresh_warnings()
 
@@ -319,7 +319,7 @@ class AccountPanel(QScrollArea):
         set_spin(self.maker_spin, account.maker_fee_rate * 100)
 
         def amount(value: float | None, sign: bool = False) -> str:
-            return format_amount(value, currency, with_unit=True, sign=sign)
+            return self._document.amounts.format(value, currency, with_unit=True, sign=sign)
 
         cross = analysis.cross
         shown = {

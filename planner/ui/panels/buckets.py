@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.formatting import (
-    format_amount,
     format_percent,
     format_price,
 )
@@ -46,6 +45,7 @@ class BucketModel(QAbstractTableModel):
         self._document = document
         self._analysis = document.analysis
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._on_document_changed)
 
     def _on_document_changed(self) -> None:
         before = len(self._analysis.buckets)
@@ -87,9 +87,9 @@ class BucketModel(QAbstractTableModel):
             if column == 0:
                 return f"{bucket.symbol} {bucket.side}"
             if column == 1:
-                return format_amount(bucket.margin, currency)
+                return self._document.amounts.format(bucket.margin, currency)
             if column == 2:
-                return format_amount(bucket.equity, currency)
+                return self._document.amounts.format(bucket.equity, currency)
             if column == 3:
                 tick = self._analysis.plan.market(bucket.symbol).tick_size
                 return format_price(bucket.liquidation_price, tick)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.analysis import Analysis
-from planner.domain.formatting import format_amount, format_percent, format_price
+from planner.domain.formatting import format_percent, format_price
 from planner.domain.plan import Plan
 from planner.storage.collateral_library import assets_for, haircut_table
 from planner.ui.document import edits
@@ -109,6 +109,7 @@ class CollateralGroup(QGroupBox):
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         document.changed.connect(self.refresh)
+        document.amounts.changed.connect(self.refresh)
         self.refresh()
 
     # --- document → widgets ----------------------------------------------------------------
@@ -132,16 +133,20 @@ class CollateralGroup(QGroupBox):
                 f"{result.amount:,.8g}",
                 item.price_symbol or f"{FIXED} {format_price(result.price, tick)}",
                 _haircut_text(item),
-                format_amount(result.value, currency, with_unit=True),
+                self._document.amounts.format(result.value, currency, with_unit=True),
                 format_price(result.liquidation_price, tick),
                 format_percent(distance, 1, sign=True),
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
+        amounts = self._document.amounts
+
+        def amount(value: float) -> str:
+            return amounts.format(value, currency, with_unit=True)
+
         self.total.setText(
-            f"Counted in the cross pool: "
-            f"{format_amount(analysis.cross.collateral_value, currency, with_unit=True)}"
+            f"Counted in the cross pool: {amount(analysis.cross.collateral_value)}"
             if items
             else "No collateral: the wallet alone backs the cross pool."
         )

@@ -36,6 +36,7 @@ from planner.domain.formatting import (
 )
 from planner.domain.plan import Plan, Position
 from planner.domain.sizing import max_leverage
+from planner.domain.values_in import ValuesIn
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.explanations import explain
@@ -48,6 +49,7 @@ from planner.ui.panels.position_columns import (
 )
 from planner.ui.panels.risk_columns import FIGURE_COLUMNS, RiskFigures
 from planner.ui.risk import RISK_WORDS, RiskLevel, liquidation_before_stop, risk_level
+from planner.ui.widgets.amounts import amount_header
 from planner.ui.widgets.delegates import EDITOR_ROLE, SORT_ROLE, EditorSpec
 
 __all__ = ["COLUMNS", "COLUMN_INDEX", "RISK_COLUMNS", "RISK_FILLS", "Column", "PositionTableModel"]
@@ -119,6 +121,7 @@ class PositionTableModel(QAbstractTableModel):
         self._ids: list[str] = [p.id for p in document.plan.positions]
         self._take(document)
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._on_document_changed)
         self._formatters: dict[str, Callable[[int], str]] = {
             "id": lambda r: self._plan.positions[r].id,
             "symbol": lambda r: self._plan.positions[r].symbol,
@@ -149,6 +152,7 @@ class PositionTableModel(QAbstractTableModel):
         analysis = document.analysis
         self._plan: Plan = analysis.plan
         self._currency = self._plan.account.currency
+        self._values = document.amounts.values()  # the "values in" unit and its rate
         self._markets = {m.symbol: m for m in self._plan.markets}
         self._arrays: dict[str, np.ndarray] = dict(analysis.columns)
         self._liquidated_array: np.ndarray = analysis.liquidated
@@ -169,8 +173,16 @@ class PositionTableModel(QAbstractTableModel):
             self._ids = ids
             self.endResetModel()
             return
-        before = (self._plan, self._arrays, self._liquidated_array, self._risk_figures)
+        before = (
+            self._plan,
+            self._arrays,
+            self._liquidated_array,
+            self._risk_figures,
+            self._values,
+        )
         self._take(self._document)
+        if before[-1].unit != self._values.unit:  # amount headers name the unit shown
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if not ids:
             return
         # figures only: one dataChanged per block of columns that changed, over the rows that
@@ -182,13 +194,19 @@ class PositionTableModel(QAbstractTableModel):
             )
 
     def _changed_spans(
-        self, plan: Plan, arrays: dict[str, np.ndarray], dead_before: np.ndarray, risk: RiskFigures
+        self,
+        plan: Plan,
+        arrays: dict[str, np.ndarray],
+        dead_before: np.ndarray,
+        risk: RiskFigures,
+        values: ValuesIn,
     ) -> list[tuple[int, int] | None]:
         """For each column, the first and last row whose cells may show something new."""
         new = self._plan
         last = len(self._ids) - 1
         context_changed = (
             plan.account.currency != new.account.currency
+            or values != self._values
             or [m.tick_size for m in plan.markets] != [m.tick_size for m in new.markets]
             or [m.symbol for m in plan.markets] != [m.symbol for m in new.markets]
             or arrays.keys() != self._arrays.keys()
@@ -240,7 +258,7 @@ class PositionTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             column = COLUMNS[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return column.header
+                return amount_header(column.key, column.header, self._values)
             if role == Qt.ItemDataRole.ToolTipRole:
                 if column.title:
                     return f"{column.title}. {explain(column.key)}"
@@ -341,7 +359,7 @@ class PositionTableModel(QAbstractTableModel):
         return format_price(value, self._tick(row))
 
     def _amount(self, value: float | None, *, sign: bool = False) -> str:
-        return format_amount(value, self._currency, sign=sign)
+        return self._values.format_amount(value, self._currency, sign=sign)
 
     def _margin(self, row: int) -> float:
         if self._plan.positions[row].margin_mode == "isolated":
@@ -352,7 +370,9 @@ class PositionTableModel(QAbstractTableModel):
         position = self._plan.positions[row]
         if position.margin_mode == "cross":
             return MISSING
-        return self._amount(position.added_margin, sign=position.added_margin != 0)
+        # an input: shown in the currency it is typed in, whatever the "values in" unit
+        added = position.added_margin
+        return format_amount(added, self._currency, sign=added != 0)
 
     def _format_liquidation(self, row: int) -> str:
         return self._price(row, self._col["liquidation_price"][row])

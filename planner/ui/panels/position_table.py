@@ -90,6 +90,7 @@ class PositionTable(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._on_selection_current_changed)
         document.current_changed.connect(self._on_document_current_changed)
         document.changed.connect(self._fit_columns)
+        document.amounts.changed.connect(self._fit_columns)  # the "values in" unit
         self._fit_columns()
         self._on_document_current_changed(document.current_id)
 

@@ -33,7 +33,6 @@ from planner.domain.analysis import Analysis
 from planner.domain.errors import PlanError
 from planner.domain.formatting import (
     MISSING,
-    format_amount,
     format_percent,
     format_price,
 )
@@ -112,6 +111,7 @@ class ShockPanel(QScrollArea):
         self._sync_symbols()
         self._on_mode_changed()
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._lazy.invalidate)
 
     # --- building --------------------------------------------------------------------------
 
@@ -393,24 +393,31 @@ class ShockPanel(QScrollArea):
             has_cross = any(p.margin_mode == "cross" for p in plan.positions)
             pool_lost = has_cross and cross.liquidated
             liquidated = sum(b.liquidated for b in analysis.buckets)
-            table.set_figure("account_equity", column, format_amount(analysis.equity, currency))
+            table.set_figure(
+                "account_equity", column, self.document.amounts.format(analysis.equity, currency)
+            )
             table.set_figure(
                 "unrealized_pnl",
                 column,
-                format_amount(analysis.unrealized_pnl, currency, sign=True),
+                self.document.amounts.format(analysis.unrealized_pnl, currency, sign=True),
             )
             table.set_figure(
-                "cross_equity", column, format_amount(cross.equity, currency), danger=pool_lost
+                "cross_equity",
+                column,
+                self.document.amounts.format(cross.equity, currency),
+                danger=pool_lost,
             )
             table.set_figure(
                 "cross_maintenance_margin",
                 column,
-                format_amount(cross.maintenance_margin, currency),
+                self.document.amounts.format(cross.maintenance_margin, currency),
             )
             table.set_figure(
                 "cross_risk_ratio", column, format_percent(cross.risk_ratio, 1), danger=pool_lost
             )
-            table.set_figure("cross_available", column, format_amount(cross.available, currency))
+            table.set_figure(
+                "cross_available", column, self.document.amounts.format(cross.available, currency)
+            )
             status = (
                 "No cross positions" if not has_cross else "Liquidated" if pool_lost else "Alive"
             )
@@ -438,7 +445,7 @@ class ShockPanel(QScrollArea):
                     (
                         f"{pos.id} ({pos.margin_mode})",
                         format_price(result.mark_price, ticks[pos.symbol]),
-                        format_amount(result.unrealized_pnl, currency, sign=True),
+                        self.document.amounts.format(result.unrealized_pnl, currency, sign=True),
                         "Liquidated" if liquidated else "Alive",
                     ),
                     danger=DANGER_BACKGROUND if liquidated else None,
@@ -464,7 +471,7 @@ class ShockPanel(QScrollArea):
         for event in events:
             equity_tip = (
                 f"{explain('sweep_equity_after')} Just before: "
-                f"{format_amount(event.equity_before, currency, with_unit=True)}."
+                f"{self.document.amounts.format(event.equity_before, currency, with_unit=True)}."
             )
             rows.append(
                 TextRow(
@@ -472,7 +479,7 @@ class ShockPanel(QScrollArea):
                         _event_move(event),
                         format_price(event.price, _tick(plan, event, self.symbol)),
                         _event_what(event),
-                        format_amount(event.equity_after, currency),
+                        self.document.amounts.format(event.equity_after, currency),
                     ),
                     tips=("", "", "", equity_tip),
                 )

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.formatting import MISSING, format_amount, format_percent, format_price
+from planner.domain.formatting import MISSING, format_percent, format_price
 from planner.domain.scenarios import VARIANTS
 from planner.domain.twin import VARIANT_TITLES, Comparison, PositionComparison, compare
 from planner.domain.warnings import POOL_MOVE_WARNING
@@ -138,6 +138,7 @@ class TwinPanel(QScrollArea):
         self._arrange(1)
 
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._lazy.invalidate)
         document.current_changed.connect(self._on_document_current_changed)
         self.position_combo.activated.connect(self._on_position_combo_activated)
         self.sentence_list.itemClicked.connect(self._on_sentence_list_item_clicked)
@@ -214,18 +215,24 @@ class TwinPanel(QScrollArea):
         for name in VARIANTS:
             totals = comparison.totals[name]
             table.set_figure(
-                "plan_margin_locked", name, format_amount(totals.margin_locked, currency)
+                "plan_margin_locked",
+                name,
+                self.document.amounts.format(totals.margin_locked, currency),
             )
             table.set_figure(
-                "plan_worst_case_loss", name, format_amount(totals.worst_case_loss, currency)
+                "plan_worst_case_loss",
+                name,
+                self.document.amounts.format(totals.worst_case_loss, currency),
             )
             table.set_figure(
                 "free_balance",
                 name,
-                format_amount(totals.free_balance, currency),
+                self.document.amounts.format(totals.free_balance, currency),
                 danger=count > 0 and totals.free_balance <= 0,
             )
-            table.set_figure("account_equity", name, format_amount(totals.equity, currency))
+            table.set_figure(
+                "account_equity", name, self.document.amounts.format(totals.equity, currency)
+            )
             for key, move in (
                 ("pool_move_down", totals.pool_move_down),
                 ("pool_move_up", totals.pool_move_up),
@@ -352,16 +359,17 @@ class TwinPanel(QScrollArea):
                 danger=bool(figures.liquidated_before_stop),
                 tip=beyond_tip,
             )
-            table.set_figure("margin_locked", name, format_amount(figures.margin_locked, currency))
-            worst = format_amount(figures.worst_case_loss, currency)
+            amounts = self.document.amounts
+            table.set_figure("margin_locked", name, amounts.format(figures.margin_locked, currency))
+            worst = amounts.format(figures.worst_case_loss, currency)
             table.set_figure(
                 "worst_case_loss", name, pool_text(worst) if figures.shares_pool else worst
             )
-            table.set_figure("loss_at_stop", name, format_amount(figures.loss_at_stop, currency))
+            table.set_figure("loss_at_stop", name, amounts.format(figures.loss_at_stop, currency))
             table.set_figure(
                 "free_balance",
                 name,
-                format_amount(figures.free_balance, currency),
+                self.document.amounts.format(figures.free_balance, currency),
                 danger=figures.free_balance <= 0,
             )
         table.horizontalHeaderItem(0).setToolTip(

@@ -1,0 +1,144 @@
+"""The "values in" selector: choosing BTC shows every amount in BTC at the BTC mark (account
+figures, collateral value, positions' margin and uPnL), choosing USDT shows them back; prices
+stay in USDT; moving the BTC mark re-converts; the choice lasts across plans of the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import planner.resources
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from planner.domain.formatting import format_amount
+from planner.domain.values_in import ValuesIn, display_units
+from planner.storage import load_plan
+from planner.ui.panels.collateral_group import CollateralGroup
+from planner.ui.panels.position_columns import COLUMN_INDEX
+
+EXAMPLE = Path(planner.resources.__file__).parent / "examples" / "btc-collateral.tplan"
+if not EXAMPLE.exists():  # the examples may live beside the package
+    EXAMPLE = Path(__file__).parents[3] / "resources" / "examples" / "btc-collateral.tplan"
+
+
+@pytest.fixture
+def btc_window(qtbot, autosave_store):
+    from planner.ui.document.plan_document import PlanDocument
+    from planner.ui.main_window import MainWindow
+
+    plan = load_plan(EXAMPLE)
+    document = PlanDocument(plan)
+    document.reset(plan, EXAMPLE)
+    main = MainWindow(document, settings=QSettings(), autosave=autosave_store)
+    document.setParent(main)
+    qtbot.addWidget(main)
+    return main
+
+
+def _choose(qtbot, combo, text: str) -> None:
+    """Pick ``text`` in the combo by keyboard, as a user would."""
+    combo.setFocus()
+    target = combo.findText(text)
+    assert target >= 0, text
+    while combo.currentIndex() != target:
+        key = Qt.Key.Key_Down if combo.currentIndex() < target else Qt.Key.Key_Up
+        qtbot.keyClick(combo, key)
+
+
+def _cell(window, row: int, key: str) -> str:
+    model = window.table.model
+    return model.data(model.index(row, COLUMN_INDEX[key]), Qt.ItemDataRole.DisplayRole)
+
+
+def _header(window, key: str) -> str:
+    model = window.table.model
+    return model.headerData(COLUMN_INDEX[key], Qt.Orientation.Horizontal)
+
+
+def test_domain_units_and_conversion() -> None:
+    plan = load_plan(EXAMPLE)
+    assert display_units(plan) == ["USDT", "BTC"]
+    values = ValuesIn.of(plan, "BTC")
+    assert values.rate == plan.market("BTCUSDT").mark_price
+    assert values.format_amount(values.rate * 2, "USDT", with_unit=True) == format_amount(
+        2.0, "BTC", with_unit=True
+    )
+    assert values.format_amount(3.0, "BTC") == format_amount(3.0, "BTC")  # coin amounts as is
+
+
+def test_selector_converts_amounts_and_back(qtbot, btc_window) -> None:
+    window = btc_window
+    document, combo = window.document, window.values_in_combo
+    analysis = document.analysis
+    mark = document.plan.market("BTCUSDT").mark_price
+    figures = window.account.figures
+    assert [combo.itemText(i) for i in range(combo.count())] == ["USDT", "BTC"]
+    assert combo.currentText() == "USDT"
+    usdt_equity = format_amount(analysis.equity, "USDT", with_unit=True)
+    assert figures["account_equity"].text() == usdt_equity
+    usdt_margin = _cell(window, 0, "margin")
+    usdt_entry = _cell(window, 0, "entry_price")
+
+    _choose(qtbot, combo, "BTC")
+    assert document.amounts.unit == "BTC"
+    assert figures["account_equity"].text() == format_amount(
+        analysis.equity / mark, "BTC", with_unit=True
+    )
+    assert figures["account_equity"].text().endswith(" BTC")
+    assert figures["cross_wallet_balance"].text() == format_amount(
+        analysis.cross.wallet_balance / mark, "BTC", with_unit=True
+    )
+    assert figures["unrealized_pnl"].text() == format_amount(
+        analysis.unrealized_pnl / mark, "BTC", with_unit=True, sign=True
+    )
+    for row in range(len(document.plan.positions)):
+        margin = analysis.columns["initial_margin"][row]
+        assert _cell(window, row, "margin") == format_amount(margin / mark, "BTC")
+        pnl = analysis.columns["unrealized_pnl"][row]
+        assert _cell(window, row, "unrealized_pnl") == format_amount(pnl / mark, "BTC", sign=True)
+    assert _cell(window, 0, "entry_price") == usdt_entry  # prices are not amounts
+    assert _header(window, "margin") == "Margin\n(BTC)"
+    assert _header(window, "loss_at_stop") == "Loss at\nstop (BTC)"
+    assert _header(window, "entry_price") == "Entry"
+    assert format_amount(analysis.equity / mark, "BTC", with_unit=True) in (window._summary.text())
+    group = window.account.findChild(CollateralGroup)
+    collateral_value = analysis.cross.collateral_value / mark
+    assert group.total.text().endswith(format_amount(collateral_value, "BTC", with_unit=True))
+
+    _choose(qtbot, combo, "USDT")
+    assert figures["account_equity"].text() == usdt_equity
+    assert _cell(window, 0, "margin") == usdt_margin
+    assert _header(window, "margin") == "Margin"
+
+
+def test_moving_the_btc_mark_reconverts(qtbot, btc_window) -> None:
+    window = btc_window
+    document = window.document
+    _choose(qtbot, window.values_in_combo, "BTC")
+    plan = document.plan
+    new_mark = plan.market("BTCUSDT").mark_price * 0.8
+    markets = [
+        m.model_copy(update={"mark_price": new_mark}) if m.symbol == "BTCUSDT" else m
+        for m in plan.markets
+    ]
+    document.apply(plan.model_copy(update={"markets": markets}), "Move BTC")
+    analysis = document.analysis
+    assert window.account.figures["account_equity"].text() == format_amount(
+        analysis.equity / new_mark, "BTC", with_unit=True
+    )
+    row = 0
+    margin = analysis.columns["initial_margin"][row]
+    assert _cell(window, row, "margin") == format_amount(margin / new_mark, "BTC")
+
+
+def test_choice_lasts_the_session(qtbot, btc_window, example_plan) -> None:
+    window = btc_window
+    document, combo = window.document, window.values_in_combo
+    _choose(qtbot, combo, "BTC")
+    document.reset(example_plan)  # a plan without BTC collateral: its currency
+    assert combo.currentText() == example_plan.account.currency
+    assert not combo.isEnabled()
+    assert window.account.figures["account_equity"].text().endswith(example_plan.account.currency)
+    document.reset(load_plan(EXAMPLE), EXAMPLE)  # BTC again
+    assert combo.currentText() == "BTC"
+    assert window.account.figures["account_equity"].text().endswith(" BTC")
