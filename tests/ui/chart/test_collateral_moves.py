@@ -65,6 +65,8 @@ def test_map_takes_the_collateral_market_as_an_axis(qtbot, btc_document) -> None
     document.setParent(view)
     qtbot.addWidget(view)
     view.resize(700, 600)
+    view.show()
+    qtbot.waitExposed(view)
     collateral_market = document.plan.account.collateral[0].price_symbol
     assert view.x_combo.findText(collateral_market) >= 0
     view.set_symbols(collateral_market, "ETHUSDT")
