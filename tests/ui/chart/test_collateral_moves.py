@@ -26,8 +26,7 @@ def btc_document(qtbot):
     plan = load_plan(EXAMPLE)
     document = PlanDocument(plan)
     document.reset(plan, EXAMPLE)
-    yield document
-    document.deleteLater()
+    return document  # each test parents it to its view, which outlives it in teardown
 
 
 def _btc_short_id(plan) -> str:
@@ -40,6 +39,7 @@ def test_equity_curve_moves_the_collateral_with_btc(qtbot, btc_document) -> None
     assert plan.account.collateral[0].price_symbol == "BTCUSDT"
     document.set_current(_btc_short_id(plan))
     view = EquityView(document)
+    document.setParent(view)
     qtbot.addWidget(view)
     view.refresh()
     planned = view.sweeps["planned"]
@@ -62,8 +62,11 @@ def test_equity_curve_moves_the_collateral_with_btc(qtbot, btc_document) -> None
 def test_map_takes_the_collateral_market_as_an_axis(qtbot, btc_document) -> None:
     document = btc_document
     view = MapView(document)
+    document.setParent(view)
     qtbot.addWidget(view)
     view.resize(700, 600)
+    view.show()
+    qtbot.waitExposed(view)
     collateral_market = document.plan.account.collateral[0].price_symbol
     assert view.x_combo.findText(collateral_market) >= 0
     view.set_symbols(collateral_market, "ETHUSDT")
