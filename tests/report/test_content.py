@@ -18,7 +18,8 @@ from planner.domain.scenarios import VARIANTS, sweep, variant_plans
 from planner.domain.twin import compare
 from planner.domain.venues import VENUES
 from planner.report.content import SHOCK_MOVES, build_report, exact_percent
-from planner.report.content.figures import account_figures
+from planner.report.content.base import Context
+from planner.report.content.figures import report_warnings
 from planner.report.curves import CURVE_GRID, symbol_curves
 from planner.report.model import (
     EquityCurveChart,
@@ -130,19 +131,16 @@ def test_page_one_figures_are_the_analysis(report: ReportDocument, plan: Plan) -
 
 def test_the_report_figures_are_the_analysis_figures(plan: Plan) -> None:
     analysis = analyze(plan)
-    read = account_figures(plan, analysis)
-    figures = analysis.figures
-    assert read.gross_notional == figures.gross_notional == pytest.approx(59500.0)
-    assert read.effective_leverage == figures.effective_leverage
-    assert read.loss_at_stops == figures.loss_at_stops
-    assert read.risk_at_stops == figures.risk_at_stops
-    assert read.positions_without_stop == figures.positions_without_stop
-    assert read.worst_case_loss == figures.worst_case_loss
+    ctx = Context(plan, analysis)
+    assert ctx.figures is analysis.figures
+    assert ctx.figures.gross_notional == pytest.approx(59500.0)
+    for variant in ctx.variants:
+        assert ctx.variant_figures[variant] is ctx.variant_analysis(variant).figures
     lights = {"danger": "red", "warning": "amber", "notice": "green"}
-    assert [(w.code, w.position, w.severity) for w in read.warnings] == [
+    assert [(w.code, w.position, w.severity) for w in report_warnings(analysis)] == [
         (w.code, w.position_id, lights[w.severity]) for w in analysis.warnings
     ]
-    assert account_figures(plan, analysis, with_warnings=False).warnings == ()
+    assert ctx.warnings == report_warnings(analysis)
 
 
 def test_warnings_red_first_and_counted_when_many() -> None:

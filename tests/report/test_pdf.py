@@ -18,7 +18,6 @@ from planner.domain.plan import Plan, TierTable
 from planner.domain.plan_analysis import analyze
 from planner.domain.venues import VENUES
 from planner.report.content import build_report, exact_percent
-from planner.report.content.figures import account_figures
 from planner.report.model import ReportDocument, Table
 from planner.report.pdf import TooManyPages, export_pdf, write_pdf
 from planner.storage import SaveError, load_plan, parse_plan_bytes
@@ -112,7 +111,7 @@ def test_the_text_agrees_with_the_analysis(spec_pdf: tuple[Path, int]) -> None:
 def test_page_one_has_the_figures_of_the_analysis(spec_pdf: tuple[Path, int]) -> None:
     plan = spec_plan()
     analysis = analyze(plan)
-    figures = account_figures(plan, analysis)
+    figures = analysis.figures
     first = page_texts(spec_pdf[0])[0]
     cur = plan.account.currency
     assert f"Equity {format_amount(analysis.equity, cur, with_unit=True)}" in first

@@ -7,8 +7,8 @@ paragraphs, key–value lists, warnings, tables and chart specs, every number fo
 Sections, one module each: page 1's factsheet (``factsheet``), positions (``positions``),
 charts per symbol (``charts``), cross or isolated (``comparison``), price shocks
 (``shocks``), then the appendices — assumptions and tiers, notes, method and glossary,
-disclaimer (``appendix``). The account-wide decision figures come through ONE adapter,
-``planner.report.content.figures.account_figures``.
+disclaimer (``appendix``). The account-wide decision figures and warnings are the
+analysis's own (``analysis.figures``, ``analysis.warnings``).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
+from planner.domain.account_figures import AccountFigures
 from planner.domain.analysis import Analysis, PositionResult
 from planner.domain.errors import PlanError
 from planner.domain.formatting import (
@@ -22,7 +23,7 @@ from planner.domain.formatting import (
 from planner.domain.plan import Market, Plan
 from planner.domain.scenarios import VARIANTS, Sweep, sweep, variant_plans
 from planner.domain.twin import Comparison, compare
-from planner.report.content.figures import AccountFigures, account_figures
+from planner.report.content.figures import ReportWarning, report_warnings
 from planner.report.curves import SymbolCurve, symbol_curves
 
 #: Past this many positions the report switches to its compact layout (one row per position,
@@ -68,7 +69,11 @@ class Context:
 
     @cached_property
     def figures(self) -> AccountFigures:
-        return account_figures(self.plan, self.analysis)
+        return self.analysis.figures
+
+    @cached_property
+    def warnings(self) -> tuple[ReportWarning, ...]:
+        return report_warnings(self.analysis)
 
     @cached_property
     def variant_error(self) -> str | None:
@@ -89,11 +94,7 @@ class Context:
     @cached_property
     def variant_figures(self) -> dict[str, AccountFigures]:
         """The decision figures of each variant (worst case, loss at stops …)."""
-        found = {"planned": self.figures}
-        for v in self.variants[1:]:
-            analysis = self.variant_analysis(v)
-            found[v] = account_figures(analysis.plan, analysis, with_warnings=False)
-        return found
+        return {v: self.variant_analysis(v).figures for v in self.variants}
 
     @cached_property
     def comparison(self) -> Comparison:

@@ -117,7 +117,7 @@ WARNINGS_PER_KIND = 3
 
 
 def warnings(ctx: Context) -> FlagList:
-    found = ctx.figures.warnings
+    found = ctx.warnings
     if not found:
         return FlagList(
             (Flag("green", "Nothing flagged: no warning applies at these marks."),),

@@ -1,30 +1,12 @@
-"""The account-wide decision figures of the report, read from the analysis
-(spec/plan-format-v2.md: gross notional, effective leverage, loss and risk at the stops,
-positions without a stop, worst-case loss, and the warnings as red / amber / green)."""
+"""The plan's warnings as the report shows them: red / amber / green (spec/plan-format-v2.md).
+The account's decision figures are the analysis's own (``analysis.figures``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from planner.domain.analysis import Analysis
-from planner.domain.plan import Plan
-
-#: warning codes (v2 and the v1 domain's) that mean "act now": red
-RED_CODES = frozenset(
-    {
-        "liquidated",
-        "liquidation_before_stop",
-        "funding_liquidates",
-        "pool_liquidated",
-        "bucket_liquidated",
-        "isolated_exceeds_wallet",
-        "stop_beyond_liquidation",
-        "pool_near_liquidation",
-    }
-)
-#: codes that are for information only: green
-GREEN_CODES = frozenset({"tier_cliff", "quantity_off_step"})
+from planner.domain.warnings import PlanWarning
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,49 +17,15 @@ class ReportWarning:
     severity: str  # "red" | "amber" | "green"
 
 
-@dataclass(frozen=True, slots=True)
-class AccountFigures:
-    gross_notional: float
-    effective_leverage: float | None
-    loss_at_stops: float
-    risk_at_stops: float | None
-    positions_without_stop: int
-    worst_case_loss: float
-    warnings: tuple[ReportWarning, ...]
-
-
-def account_figures(
-    plan: Plan, analysis: Analysis, *, with_warnings: bool = True
-) -> AccountFigures:
-    """The decision figures of ``analysis`` (``planner.analyze``: ``analysis.figures`` and
-    ``analysis.warnings``); ``with_warnings=False`` leaves the warnings out (the all-cross and
-    all-isolated variants)."""
-    figures = analysis.figures
-    warnings = tuple(_from_domain(w) for w in analysis.warnings) if with_warnings else ()
-    return AccountFigures(
-        gross_notional=float(figures.gross_notional),
-        effective_leverage=figures.effective_leverage,
-        loss_at_stops=float(figures.loss_at_stops),
-        risk_at_stops=figures.risk_at_stops,
-        positions_without_stop=int(figures.positions_without_stop),
-        worst_case_loss=float(figures.worst_case_loss),
-        warnings=warnings,
-    )
-
-
-def severity_of(code: str) -> str:
-    if code in RED_CODES:
-        return "red"
-    if code in GREEN_CODES:
-        return "green"
-    return "amber"
+def report_warnings(analysis: Analysis) -> tuple[ReportWarning, ...]:
+    """The analysis's warnings (``planner.analyze``: ``analysis.warnings``) as the report's
+    red / amber / green flags."""
+    return tuple(_from_domain(w) for w in analysis.warnings)
 
 
 #: the domain's severities as the report's traffic lights
 LIGHTS = {"danger": "red", "warning": "amber", "notice": "green"}
 
 
-def _from_domain(warning: Any) -> ReportWarning:
-    code = str(warning.code)
-    light = LIGHTS.get(warning.severity) or severity_of(code)
-    return ReportWarning(code, warning.position_id, warning.text, light)
+def _from_domain(warning: PlanWarning) -> ReportWarning:
+    return ReportWarning(warning.code, warning.position_id, warning.text, LIGHTS[warning.severity])
