@@ -133,8 +133,20 @@ class AccountPanel(QScrollArea):
         self._grid.setColumnStretch(1, 1 if columns == 2 else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._arrange(2 if event.size().width() >= TWO_COLUMNS_WIDTH else 1)
+        self._arrange(2 if event.size().width() >= self.two_columns_width() else 1)
         super().resizeEvent(event)
+
+    def two_columns_width(self) -> int:
+        """The least width that shows two columns whole: the widest group of each column
+        (account and risk | cross pool and warnings), the grid's gaps, and the scroll bar;
+        never less than ``TWO_COLUMNS_WIDTH``."""
+        account, cross, _buckets, warnings, _collateral, risk, _horizon = self._groups
+        left = max(account.minimumSizeHint().width(), risk.minimumSizeHint().width())
+        right = max(cross.minimumSizeHint().width(), warnings.minimumSizeHint().width())
+        margins = self._grid.contentsMargins()
+        chrome = margins.left() + margins.right() + self._grid.horizontalSpacing()
+        chrome += self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return max(TWO_COLUMNS_WIDTH, left + right + chrome)
 
     def _build_account(self) -> QGroupBox:
         group = QGroupBox("Account")

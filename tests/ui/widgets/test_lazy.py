@@ -199,3 +199,21 @@ def test_the_scenario_rows_are_replaced_not_rebuilt(qtbot, document, example_pla
     panel.flush()
     assert resets == []  # same rows: one dataChanged
     assert len(panel.position_rows()) == len(document.plan.positions)
+
+
+def test_the_account_panel_is_whole_at_1024_by_700(qtbot, document: PlanDocument) -> None:
+    """Too narrow for its two columns, the panel stacks its groups: none runs past the right
+    edge (the cross pool's figures were cut off at 1024×700)."""
+    window = MainWindow(document, settings=QSettings(), persistent=False)
+    qtbot.addWidget(window)
+    window.resize(QSize(1024, 700))
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    panel = window.account
+    visible = panel.viewport().width()
+    for group in panel.widget().findChildren(
+        QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+    ):
+        if group.isVisible():
+            assert group.geometry().right() <= visible, group.objectName() or group
