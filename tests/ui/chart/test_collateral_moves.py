@@ -26,7 +26,9 @@ def btc_document(qtbot):
     plan = load_plan(EXAMPLE)
     document = PlanDocument(plan)
     document.reset(plan, EXAMPLE)
-    return document  # each test parents it to its view, which outlives it in teardown
+    yield document  # as tests/ui/conftest.py's document: no Qt parent, deleted after the view
+    document.undo_stack.clear()
+    document.deleteLater()
 
 
 def _btc_short_id(plan) -> str:
@@ -39,7 +41,6 @@ def test_equity_curve_moves_the_collateral_with_btc(qtbot, btc_document) -> None
     assert plan.account.collateral[0].price_symbol == "BTCUSDT"
     document.set_current(_btc_short_id(plan))
     view = EquityView(document)
-    document.setParent(view)
     qtbot.addWidget(view)
     view.refresh()
     planned = view.sweeps["planned"]
@@ -62,7 +63,6 @@ def test_equity_curve_moves_the_collateral_with_btc(qtbot, btc_document) -> None
 def test_map_takes_the_collateral_market_as_an_axis(qtbot, btc_document) -> None:
     document = btc_document
     view = MapView(document)
-    document.setParent(view)
     qtbot.addWidget(view)
     view.resize(700, 600)
     view.show()
