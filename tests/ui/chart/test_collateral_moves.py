@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.domain.maps import two_asset_map
 from planner.domain.plan_analysis import analyze
 from planner.domain.scenarios.what_if import shocked
 from planner.storage import load_plan
@@ -70,11 +69,11 @@ def test_map_takes_the_collateral_market_as_an_axis(qtbot, btc_document) -> None
     qtbot.waitExposed(view)
     collateral_market = document.plan.account.collateral[0].price_symbol
     assert view.x_combo.findText(collateral_market) >= 0
-    # the map the dialog draws for that axis (computed here: drawing this plan's map crashed
-    # the offscreen test process in CI's venv — see the issue note)
+    view.set_symbols(collateral_market, "ETHUSDT")
+    view.flush()
+    asset_map = view.asset_map
+    assert asset_map is not None and asset_map.symbol_x == "BTCUSDT"
     plan = document.plan
-    asset_map = two_asset_map(plan, collateral_market, "ETHUSDT", view.moves(), view.moves())
-    assert asset_map.symbol_x == "BTCUSDT"
     for ix, iy in ((0, 0), (len(asset_map.moves_x) // 4, len(asset_map.moves_y) - 1)):
         mx, my = float(asset_map.moves_x[ix]), float(asset_map.moves_y[iy])
         repriced = analyze(shocked(plan, moves={"BTCUSDT": mx, "ETHUSDT": my}))
@@ -88,6 +87,7 @@ def test_map_takes_the_collateral_market_as_an_axis(qtbot, btc_document) -> None
     fixed = _with_fixed_collateral(plan)
     fixed_equity = analyze(shocked(fixed, moves={"BTCUSDT": move})).cross.equity
     assert abs(asset_map.cross_equity[iy, ix] - fixed_equity) > 1.0
+    assert "BTCUSDT" in view.read_out(-0.2, 0.0)
 
 
 def _with_fixed_collateral(plan):
