@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from planner.domain.errors import PlanError
 from planner.domain.plan import Plan
 from planner.domain.text_rules import terminal_text
+from planner.memory import keep_freed_memory
 from planner.storage.paths import path_problem, shown_path
 
 if TYPE_CHECKING:
@@ -116,6 +117,9 @@ def _load(path: str) -> Plan:
 
 
 def _application(color_scheme: str | None) -> QApplication:
+    # the window sweeps and maps many times a second: keep freed memory instead of faulting
+    # fresh pages in each time (planner.memory; a no-op off glibc)
+    keep_freed_memory()
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance()

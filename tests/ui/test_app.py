@@ -26,6 +26,15 @@ def test_screenshot_without_a_plan_shows_a_new_one(qtbot, tmp_path) -> None:
     assert QImage(str(out)).width() == 1280
 
 
+def test_the_window_keeps_freed_memory(qtbot, tmp_path, monkeypatch) -> None:
+    """The window asks the allocator to keep freed memory (planner.memory): sweeps and maps
+    would otherwise fault fresh pages in on every refresh (issue 16)."""
+    calls: list[tuple] = []
+    monkeypatch.setattr(app, "keep_freed_memory", lambda *a: calls.append(a) or True)
+    assert app.main(["--screenshot", str(tmp_path / "new.png")]) == 0
+    assert calls == [()]
+
+
 def test_bad_arguments_exit_2_with_one_line(qtbot, tmp_path, capsys, example_path) -> None:
     cases = [
         (["--bogus"], "unrecognized arguments"),
