@@ -137,3 +137,41 @@ def test_shipped_published_files_are_what_the_script_builds(
     rebuilt = build.write_catalogue(document, tmp_path).read_text("utf-8")
     shipped = (REPO / "resources" / "catalogue" / f"{venue}.json").read_text("utf-8")
     assert rebuilt == shipped
+
+
+def test_shipped_binance_precision_is_exactly_the_recorded_source_facts() -> None:
+    """The tick/lot/min facts in binance_precision.json (ccxt's fixture of Binance's
+    exchangeInfo) reach the shipped file unchanged and nothing else is filled in: a symbol
+    without a recorded fact stays null rather than guessed."""
+    from planner.storage.catalogue import venue_catalogue
+
+    sources = json.loads(
+        (REPO / "tools" / "catalogue_sources" / "binance_precision.json").read_text("utf-8")
+    )
+    facts = {symbol: fact for symbol, fact in sources.items() if not symbol.startswith("_")}
+    shipped = json.loads((REPO / "resources" / "catalogue" / "binance.json").read_text("utf-8"))
+    assert shipped["sources"]["precision"] == sources["_source"]["text"]
+    fields = ("tick_size", "quantity_step", "min_quantity", "funding_interval_hours")
+    for entry in shipped["symbols"]:
+        known = facts.get(entry["symbol"], {})
+        assert {f: entry[f] for f in fields} == {f: known.get(f) for f in fields}, entry["symbol"]
+    assert set(facts) <= {entry["symbol"] for entry in shipped["symbols"]}
+    # a named published value, read back through the app's own loader
+    xrp = venue_catalogue("binance").get("XRPUSDT")
+    assert xrp is not None
+    assert (xrp.tick_size, xrp.quantity_step, xrp.min_quantity) == (0.0001, 0.1, 0.1)
+
+
+def test_shipped_bybit_table_keeps_the_published_tiers() -> None:
+    """Bybit BTCUSDT as published on the Margin Parameters page: tier 2 is (2 M, 2.6 M] at
+    0.56 % with the page's deduction 1,200 USDT, and the last stored tier ends at 80 M."""
+    from planner.storage.catalogue import venue_catalogue
+
+    btc = venue_catalogue("bybit").get("BTCUSDT")
+    assert btc is not None
+    tiers = btc.maintenance.tiers
+    assert len(tiers) == 20
+    second = tiers[1]
+    assert (second.notional_floor, second.notional_cap) == (2_000_000, 2_600_000)
+    assert (second.mmr, second.maintenance_amount, second.max_leverage) == (0.0056, 1200, 90)
+    assert tiers[-1].notional_cap == 80_000_000
