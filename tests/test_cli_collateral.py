@@ -57,6 +57,10 @@ def test_compare_in_btc(capsys: pytest.CaptureFixture[str]) -> None:
     worst = next(line for line in out.splitlines() if line.startswith("Worst-case loss"))
     # as planned: the whole pool, collateral included
     assert worst.split()[2] == format_amount(analysis.cross.equity / btc, "BTC")
+    # the sentences say the same amounts in BTC, not USDT
+    sentences = [line for line in out.splitlines() if line.startswith("  Isolated")]
+    assert len(sentences) == len(analysis.plan.positions)
+    assert all(" BTC" in line and " USDT" not in line for line in sentences)
 
 
 def test_in_refuses_an_asset_that_is_neither_currency_nor_collateral(

@@ -114,7 +114,7 @@ def render_table(comparison: Comparison, values: ValuesIn | None = None) -> str:
             titles,
             "  ",
         )
-        lines.append(f"  {p.sentence}")
+        lines.append(f"  {p.sentence_in(lambda v: format_amount(v, cur, with_unit=True))}")
     if not comparison.positions:
         lines += ["", "  (no positions)"]
     lines += [

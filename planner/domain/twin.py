@@ -24,6 +24,7 @@ balance, and the market-wide moves (betas 1) that liquidate the cross pool.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +126,11 @@ class PositionComparison:
     @property
     def position_id(self) -> str:
         return self.id
+
+    def sentence_in(self, amount: Callable[[float], str]) -> str:
+        """``sentence`` with its amounts written by ``amount`` (with their unit), e.g. in the
+        "values in" asset the window or ``--in`` shows."""
+        return sentence(self.variants["all_isolated"], self.variants["all_cross"], amount=amount)
 
     @property
     def planned(self) -> TwinFigures:
@@ -251,8 +257,8 @@ def compare(plan: Plan) -> Comparison:
     )
 
 
-def _amount(value: float, currency: str) -> str:
-    return f"{format_amount(value, currency)} {currency}"
+def _in_currency(currency: str) -> Callable[[float], str]:
+    return lambda value: format_amount(value, currency, with_unit=True)
 
 
 def _gap(figures: TwinFigures) -> str:
@@ -266,13 +272,21 @@ def _from_mark(distance: float | None) -> str:
     return f"{format_percent(abs(distance), 1)} {where} the mark"
 
 
-def sentence(isolated: TwinFigures, cross: TwinFigures, currency: str) -> str:
+def sentence(
+    isolated: TwinFigures,
+    cross: TwinFigures,
+    currency: str = "",
+    *,
+    amount: Callable[[float], str] | None = None,
+) -> str:
     """One plain sentence: what isolated and cross do to this position.
 
     e.g. "Isolated caps the loss at 412.00 USDT but liquidates 1.8 % before your stop; cross
     survives the stop but puts 20,000.00 USDT at risk." Gaps are fractions of the stop price.
+    Amounts are in ``currency``, or written by ``amount`` (another unit) when given.
     """
-    cap = _amount(isolated.worst_case_loss, currency)
+    _amount = amount or _in_currency(currency)
+    cap = _amount(isolated.worst_case_loss)
     if isolated.liquidated:
         first = f"Isolated is liquidated at the mark already, losing {cap}"
     elif isolated.liquidation_price is None:
@@ -290,7 +304,7 @@ def sentence(isolated: TwinFigures, cross: TwinFigures, currency: str) -> str:
             f"{_from_mark(isolated.liquidation_distance)}"
         )
 
-    risk = _amount(cross.worst_case_loss, currency)
+    risk = _amount(cross.worst_case_loss)
     if cross.liquidated:
         second = f"cross is liquidated at the mark already, losing {risk}"
     elif cross.liquidation_price is None:

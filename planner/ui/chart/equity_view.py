@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlanError
-from planner.domain.formatting import format_amount, format_percent, format_price
+from planner.domain.formatting import format_percent, format_price
 from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep_variants
+from planner.domain.values_in import ValuesIn
 from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.widgets.lazy import LazyRefresh
@@ -187,6 +188,7 @@ class EquityView(QWidget):
         layout.addWidget(self.readout)
 
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._draw)  # the "values in" unit: same sweeps
         document.current_changed.connect(self._on_document_current_changed)
         self._apply_theme()
 
@@ -309,13 +311,15 @@ class EquityView(QWidget):
     def _draw(self) -> None:
         sweeps = self._sweeps
         theme = self._theme
+        values = self._document.amounts.values()  # the "values in" unit, at today's marks
+        scale = 1.0 / values.rate
         for variant, curve in self.curves.items():
             sweep = sweeps.get(variant)
             if sweep is None:
                 curve.setData([], [])
                 continue
             x, y = curve_points(sweep)
-            curve.setData(x * 100.0, y)
+            curve.setData(x * 100.0, y * scale)
         spots: dict[str, list[tuple[float, float, MarkerInfo]]] = {"isolated": [], "cross": []}
         for variant in VARIANTS:
             sweep = sweeps.get(variant)
@@ -324,8 +328,9 @@ class EquityView(QWidget):
             for event in sweep.events:
                 before = getattr(event, "equity_before", math.nan)
                 y = before if math.isfinite(before) else event.equity_after
-                text = _event_text(variant, event, sweep)
-                spots[event.kind].append((event.move * 100.0, y, MarkerInfo(variant, event, text)))
+                text = _event_text(variant, event, sweep, values)
+                marker = MarkerInfo(variant, event, text)
+                spots[event.kind].append((event.move * 100.0, y * scale, marker))
         for kind, markers in (("isolated", self.bucket_markers), ("cross", self.pool_markers)):
             rows = spots[kind]
             markers.setData(
@@ -340,7 +345,13 @@ class EquityView(QWidget):
             bottom.setLabel("Market move × beta (%)")
         else:
             bottom.setLabel(f"Move of {self._symbol or 'the symbol'} (%)")
-        left.setLabel(f"Account equity ({self._document.plan.account.currency})")
+        if values.unit == values.currency:
+            left.setLabel(f"Account equity ({values.currency})")
+        else:
+            left.setLabel(
+                f"Account equity ({values.unit}; 1 {values.unit} = "
+                f"{format_price(values.rate, None)} {values.currency})"
+            )
         self._sync_crosshair()
 
     # --- read-out --------------------------------------------------------------------------
@@ -367,6 +378,7 @@ class EquityView(QWidget):
             return
         move = self._hover_move
         hovering = move is not None
+        values = self._document.amounts.values()
         moves = planned.moves
         at = 0.0 if move is None else float(np.clip(move, moves[0], moves[-1]))
         i = int(np.abs(moves - at).argmin())
@@ -377,7 +389,7 @@ class EquityView(QWidget):
             variants = [v for v in VARIANTS if v in sweeps]
             self.hover_dots.setData(
                 x=[x] * len(variants),
-                y=[float(sweeps[v].account_equity[i]) for v in variants],
+                y=[float(sweeps[v].account_equity[i]) / values.rate for v in variants],
                 brush=[pg.mkBrush(self._theme.colour(v)) for v in variants],
             )
         else:
@@ -390,6 +402,7 @@ class EquityView(QWidget):
         planned = sweeps["planned"]
         plan = planned.plan
         currency = plan.account.currency
+        values = self._document.amounts.values()
         move = float(planned.moves[i])
         where = f"at {format_percent(move, 2, sign=True)}"
         if planned.symbol is not None:
@@ -408,7 +421,7 @@ class EquityView(QWidget):
             colour = self._theme.colour(variant).name()
             figures.append(
                 f'<span style="color:{colour}">■</span> {VARIANT_NAMES[variant]} '
-                f"<b>{format_amount(float(sweep.account_equity[i]), currency)}</b> "
+                f"<b>{values.format_amount(float(sweep.account_equity[i]), currency)}</b> "
                 f"({len(alive)}/{len(alive) + len(dead)} alive)"
             )
         alive, dead = alive_positions(planned, i)
@@ -524,7 +537,7 @@ def _count(ids: list[str]) -> str:
     return f"{len(ids)} position{'s' if len(ids) != 1 else ''}"
 
 
-def _event_text(variant: str, event: LiquidationEvent, sweep: Sweep) -> str:
+def _event_text(variant: str, event: LiquidationEvent, sweep: Sweep, values: ValuesIn) -> str:
     plan = sweep.plan
     who = (
         f"{event.symbol} {event.side} bucket ({', '.join(event.position_ids)})"
@@ -540,7 +553,7 @@ def _event_text(variant: str, event: LiquidationEvent, sweep: Sweep) -> str:
     currency = plan.account.currency
     return (
         f"{VARIANT_NAMES[variant]}: {who} liquidated at {where}; account equity after "
-        f"{format_amount(event.equity_after, currency, with_unit=True)}"
+        f"{values.format_amount(event.equity_after, currency, with_unit=True)}"
     )
 
 

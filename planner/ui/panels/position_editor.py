@@ -54,6 +54,7 @@ class PositionEditor(EditorForm):
         self._connect()
         document.changed.connect(self._on_document_changed)
         document.current_changed.connect(self._on_document_current_changed)
+        document.amounts.changed.connect(self._on_document_changed)  # the "values in" unit
         self._show()
 
     def _connect(self) -> None:
@@ -292,7 +293,18 @@ class PositionEditor(EditorForm):
             self.size_spin.blockSignals(False)
         else:
             set_spin(self.size_spin, value)
-        self.size_other.setText(size_summary(plan, position, market, unit, result.loss_at_stop))
+        currency = plan.account.currency
+        amounts = self._document.amounts
+        self.size_other.setText(
+            size_summary(
+                plan,
+                position,
+                market,
+                unit,
+                result.loss_at_stop,
+                lambda value: amounts.format(value, currency, with_unit=True),
+            )
+        )
 
     # --- widgets → document ----------------------------------------------------------------
 

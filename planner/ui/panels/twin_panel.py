@@ -280,7 +280,7 @@ class TwinPanel(QScrollArea):
                 listing.addItem(QListWidgetItem())
         for row, (p, title) in enumerate(zip(comparison.positions, titles, strict=True)):
             item = listing.item(row)
-            text = f"{p.id}: {p.sentence}"
+            text = f"{p.id}: {self._sentence(p)}"
             if item.text() != text:
                 item.setText(text)
             if item.data(Qt.ItemDataRole.UserRole) != p.id:
@@ -375,8 +375,15 @@ class TwinPanel(QScrollArea):
         table.horizontalHeaderItem(0).setToolTip(
             f"{explain('planned')} {position.id} is {position.margin_mode}."
         )
-        self.sentence_label.setText(position.sentence)
+        self.sentence_label.setText(self._sentence(position))
         self.sentence_label.setToolTip(explain("twin_sentence"))
+
+    def _sentence(self, position: PositionComparison) -> str:
+        """The position's sentence with its amounts in the "values in" unit."""
+        assert self._comparison is not None
+        currency = self._comparison.currency
+        amounts = self.document.amounts
+        return position.sentence_in(lambda value: amounts.format(value, currency, with_unit=True))
 
     def _current_comparison(self) -> PositionComparison | None:
         comparison = self._comparison

@@ -142,3 +142,41 @@ def test_choice_lasts_the_session(qtbot, btc_window, example_plan) -> None:
     document.reset(load_plan(EXAMPLE), EXAMPLE)  # BTC again
     assert combo.currentText() == "BTC"
     assert window.account.figures["account_equity"].text().endswith(" BTC")
+
+
+def test_sentences_editor_and_equity_chart_follow_the_unit(qtbot, btc_window) -> None:
+    """Issue 18: every displayed amount — the twin's sentences, the editor's size line and the
+    equity-vs-move chart too — is in the chosen unit at the current marks."""
+    window = btc_window
+    document = window.document
+    mark = document.plan.market("BTCUSDT").mark_price
+    window.twin.refresh()
+    window.chart.equity.refresh()
+    equity_view = window.chart.equity
+    planned = equity_view.sweeps["planned"]
+    curve_usdt = equity_view.curves["planned"].getData()[1].copy()
+    assert "USDT" in window.twin.sentence_label.text()
+    assert "margin" in window.editor.size_other.text()
+    assert "USDT" in equity_view.plot.getPlotItem().getAxis("left").labelText
+
+    _choose(qtbot, window.values_in_combo, "BTC")
+    window.twin.refresh()
+    comparison_position = window.twin._current_comparison()
+    cross_risk = comparison_position.variants["all_cross"].worst_case_loss
+    sentence = window.twin.sentence_label.text()
+    assert format_amount(cross_risk / mark, "BTC", with_unit=True) in sentence
+    assert " USDT" not in sentence
+    first = window.twin.sentence_list.item(0).text()
+    assert " BTC" in first and " USDT" not in first
+    size_line = window.editor.size_other.text()
+    assert " BTC" in size_line and " USDT" not in size_line
+    axis = equity_view.plot.getPlotItem().getAxis("left").labelText
+    assert axis.startswith("Account equity (BTC")
+    curve_btc = equity_view.curves["planned"].getData()[1]
+    assert curve_btc == pytest.approx(curve_usdt / mark, rel=1e-12)
+    assert equity_view.sweeps["planned"] is planned  # redrawn, not swept again
+
+    _choose(qtbot, window.values_in_combo, "USDT")
+    window.twin.refresh()  # (a panel out of sight catches up when shown)
+    assert equity_view.curves["planned"].getData()[1] == pytest.approx(curve_usdt, rel=1e-12)
+    assert " USDT" in window.twin.sentence_list.item(0).text()

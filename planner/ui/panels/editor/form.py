@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -95,9 +96,21 @@ def size_spec(
 
 
 def size_summary(
-    plan: Plan, position: Position, market: Market, unit: str, loss_at_stop: float | None
+    plan: Plan,
+    position: Position,
+    market: Market,
+    unit: str,
+    loss_at_stop: float | None,
+    amount: Callable[[float | None], str] | None = None,
 ) -> str:
+    """The size in the units not being typed; amounts written by ``amount`` (with their unit:
+    the window's "values in" asset), else in the account's currency."""
     currency = plan.account.currency
+    if amount is None:
+
+        def amount(value: float | None) -> str:
+            return format_amount(value, currency, with_unit=True)
+
     args = (position.quantity, position.entry_price, position.leverage)
     shown = []
     if unit != "quantity":
@@ -105,9 +118,9 @@ def size_summary(
     for other in ("notional", "margin"):
         if other != unit:
             value = sizing.size_in(market, other, *args)  # type: ignore[arg-type]
-            shown.append(f"{other} {format_amount(value, currency, with_unit=True)}")
+            shown.append(f"{other} {amount(value)}")
     if unit not in ("risk", "risk_percent") and loss_at_stop is not None:
-        shown.append(f"risk {format_amount(loss_at_stop, currency, with_unit=True)}")
+        shown.append(f"risk {amount(loss_at_stop)}")
     step = edits.lot_step(market)
     if step:
         shown.append(f"lot step {format_quantity(step)} (sizes round down to it)")
