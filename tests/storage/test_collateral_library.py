@@ -78,3 +78,40 @@ def test_okx_ships_nothing_it_could_not_find() -> None:
     with pytest.raises(KeyError):
         haircut_table("okx", "BTC")
     assert assets_for("hyperliquid") == []
+
+
+def _readme_rows() -> dict[str, str]:
+    """The README's table rows by file name (``binance.json`` → the whole row)."""
+    text = (REPO / "resources" / "collateral" / "README.md").read_text("utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[1].startswith("`") and cells[1].endswith(".json`"):
+            rows[cells[1].strip("`")] = line
+    return rows
+
+
+@pytest.mark.parametrize("venue", COLLATERAL_VENUES)
+def test_readme_table_says_what_each_file_ships(venue: str) -> None:
+    """The README row of each venue names every shipped asset, its date ("—" when nothing is
+    shipped) and whether the table is only the venue's illustrative example, so the README
+    cannot drift from the data."""
+    row = _readme_rows()[f"{venue}.json"]
+    shipped = venue_haircuts(venue)
+    as_of_cell = row.strip().strip("|").split("|")[-1].strip()
+    assert as_of_cell == (shipped.as_of or "—")
+    for asset in assets_for(venue):
+        assert asset in row
+    illustrative = any(t.illustrative for t in shipped.tables)
+    assert ("illustrative" in row) == illustrative
+    if not shipped.tables:
+        assert "nothing" in row
+
+
+def test_binance_sol_and_usdc_ratios_read_back() -> None:
+    """The FAQ's 90 % for SOL and 99.99 % for USDC, flat, as a valid collateral item."""
+    sol = haircut_table("binance", "SOL")
+    assert sol.value_ratio == pytest.approx(0.90) and sol.value_ratio_tiers is None
+    assert sol.as_of == "2021-05-28"
+    usdc = haircut_table("binance", "usdc")  # case-insensitive look-up
+    assert usdc.collateral(1_000, price=1.0).value_at(1.0) == pytest.approx(999.9)
