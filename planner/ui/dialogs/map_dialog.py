@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlanError
-from planner.domain.formatting import format_amount, format_percent
+from planner.domain.formatting import format_percent
 from planner.domain.maps import (
     ALIVE,
     BUCKETS_LIQUIDATED,
@@ -159,6 +159,7 @@ class MapView(QWidget):
         self.y_combo.currentIndexChanged.connect(self._on_symbol_combo_changed)
         self.range_spin.valueChanged.connect(self._on_range_spin_changed)
         document.changed.connect(self._on_document_changed)
+        document.amounts.changed.connect(self._lazy.invalidate)  # the read-out's unit
 
     # --- inputs ----------------------------------------------------------------------------
 
@@ -287,6 +288,8 @@ class MapView(QWidget):
         mx, my = float(asset_map.moves_x[ix]), float(asset_map.moves_y[iy])
         state = int(asset_map.state[iy, ix])
         currency = asset_map.plan.account.currency
+        values = self.document.amounts.values()  # the "values in" unit
+        equity = float(asset_map.account_equity[iy, ix])
         words = STATE_STYLES[state][1]
         if state == BUCKETS_LIQUIDATED:
             count = int(asset_map.buckets_liquidated[iy, ix])
@@ -294,7 +297,7 @@ class MapView(QWidget):
         text = (
             f"{asset_map.symbol_x} {format_percent(mx, 1, sign=True)} · "
             f"{asset_map.symbol_y} {format_percent(my, 1, sign=True)}: {words}; account equity "
-            f"{format_amount(float(asset_map.account_equity[iy, ix]), currency, with_unit=True)}"
+            f"{values.format_amount(equity, currency, with_unit=True)}"
         )
         self.v_line.setPos(mx * 100.0)
         self.h_line.setPos(my * 100.0)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.formatting import format_amount, format_price
+from planner.domain.formatting import format_price
 from planner.domain.plan_base import HORIZON_MAX_HOURS
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
@@ -78,6 +78,7 @@ class HorizonGroup(QGroupBox):
         self.horizon_box.accepted_input.connect(self._on_accepted)
         self.unit_combo.currentIndexChanged.connect(self._on_unit_changed)
         document.changed.connect(self._show)
+        document.amounts.changed.connect(self._show)  # the "values in" unit
         hours = document.plan.horizon_hours
         if hours and hours % 24 == 0:
             self.unit_combo.setCurrentIndex(1)
@@ -96,6 +97,7 @@ class HorizonGroup(QGroupBox):
         set_spin(self.horizon_box, plan.horizon_hours / per)
         currency = plan.account.currency
         funding = self._document.analysis.timeline.funding
+        amounts = self._document.amounts
         if plan.horizon_hours <= 0:
             self.total.setText("no horizon: type how long the plan is held")
             self.positions.setText("")
@@ -103,7 +105,7 @@ class HorizonGroup(QGroupBox):
         days = plan.horizon_hours / 24
         paid = "paid" if funding.total >= 0 else "received"
         self.total.setText(
-            f"{format_amount(abs(funding.total), currency, with_unit=True)} {paid} over "
+            f"{amounts.format(abs(funding.total), currency, with_unit=True)} {paid} over "
             f"{days:,.4g} days"
         )
         lines = []
@@ -113,7 +115,7 @@ class HorizonGroup(QGroupBox):
             tick = plan.market(position.symbol).tick_size
             liquidation = funding.liquidation_price_at_horizon[i]
             lines.append(
-                f"{position.id}: {format_amount(funding.cost[i], currency, sign=True)}, "
+                f"{position.id}: {amounts.format(funding.cost[i], currency, sign=True)}, "
                 f"liquidation at the horizon {format_price(liquidation, tick)}, "
                 f"runway {describe_runway(funding.runway_hours[i])}"
             )

@@ -224,8 +224,10 @@ class PositionEditor(EditorForm):
         )
         set_spin(self.added_margin_spin, position.added_margin)
         self.added_margin_spin.setEnabled(position.margin_mode == "isolated")
-        self.tp_levels.show_levels(plan, self._document.analysis, index, price_decimals)
-        self.scale_in.show_adds(plan, self._document.analysis, index, price_decimals)
+        values = self._document.amounts.values()
+        analysis = self._document.analysis
+        self.tp_levels.show_levels(plan, analysis, index, price_decimals, values)
+        self.scale_in.show_adds(plan, analysis, index, price_decimals, values)
         self.chain_tab_order()
         if self.notes_edit.toPlainText() != position.notes:
             self.notes_edit.blockSignals(True)

@@ -160,7 +160,7 @@ class PositionTableModel(QAbstractTableModel):
             name: column.tolist() for name, column in analysis.columns.items()
         }
         self._liquidated: list[bool] = analysis.liquidated.tolist()
-        self._risk_figures = RiskFigures(analysis)
+        self._risk_figures = RiskFigures(analysis, self._values)
         #: formatted text per column, per row: filled as cells are painted, kept for the
         #: columns a change leaves alone
         self._display: list[dict[int, str]] = [{} for _ in COLUMNS]

@@ -9,7 +9,8 @@ from PySide6.QtGui import QColor
 
 from planner.domain.account_figures import AccountFigures
 from planner.domain.analysis import Analysis
-from planner.domain.formatting import MISSING, format_amount, format_percent
+from planner.domain.formatting import MISSING, format_percent
+from planner.domain.values_in import ValuesIn
 from planner.ui.panels.position_columns import RISK_FILLS
 from planner.ui.risk import RiskLevel
 
@@ -28,10 +29,12 @@ class RiskFigures:
     """The figures of one analysis for the table; the account figures are computed on first
     use (and cached by the analysis)."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, values: ValuesIn | None = None) -> None:
         self._analysis = analysis
         plan = analysis.plan
         self._currency = plan.account.currency
+        #: the "values in" unit the amounts are shown in
+        self._values = values or ValuesIn.of(plan, None)
         self._limit = plan.account.risk_limits.risk_per_position
 
     @property
@@ -44,7 +47,7 @@ class RiskFigures:
             return format_percent(figures.position_risk[row], 2)
         if key == "stop_distance":
             return format_percent(figures.stop_distance[row], 2, sign=True)
-        amount = format_amount(figures.worst_case_loss_of(row), self._currency)
+        amount = self._values.format_amount(figures.worst_case_loss_of(row), self._currency)
         return pool_text(amount) if figures.shares_pool[row] else amount
 
     def sort_value(self, key: str, row: int) -> float | None:

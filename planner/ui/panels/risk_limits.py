@@ -12,7 +12,7 @@ from functools import partial
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
-from planner.domain.formatting import MISSING, format_amount, format_leverage, format_percent
+from planner.domain.formatting import MISSING, format_leverage, format_percent
 from planner.domain.plan import Plan
 from planner.domain.plan_base import LEVERAGE_MAX
 from planner.domain.warnings import PlanWarning
@@ -95,6 +95,7 @@ class RiskLimitsGroup(QGroupBox):
             self.figures[key] = label
             form.addRow(name, label)
         document.changed.connect(self.refresh)
+        document.amounts.changed.connect(self.refresh)
         self.refresh()
 
     # --- document → widgets ----------------------------------------------------------------
@@ -113,8 +114,8 @@ class RiskLimitsGroup(QGroupBox):
         figures = analysis.figures
         currency = account.currency
 
-        def amount(value: float) -> str:
-            return format_amount(value, currency, with_unit=True)
+        def amount(value: float) -> str:  # in the "values in" unit
+            return self._document.amounts.format(value, currency, with_unit=True)
 
         count = figures.positions_without_stop
         shown = {

@@ -104,7 +104,9 @@ class ValuesInCombo(QComboBox):
 
 
 #: the read-only amount columns shown in the "values in" unit
-CONVERTED_AMOUNTS = frozenset({"notional", "margin", "unrealized_pnl", "loss_at_stop"})
+CONVERTED_AMOUNTS = frozenset(
+    {"notional", "margin", "unrealized_pnl", "loss_at_stop", "worst_case_loss"}
+)
 
 
 def amount_header(key: str, header: str, values: ValuesIn) -> str:

@@ -180,3 +180,53 @@ def test_sentences_editor_and_equity_chart_follow_the_unit(qtbot, btc_window) ->
     window.twin.refresh()  # (a panel out of sight catches up when shown)
     assert equity_view.curves["planned"].getData()[1] == pytest.approx(curve_usdt, rel=1e-12)
     assert " USDT" in window.twin.sentence_list.item(0).text()
+
+
+def test_risk_figures_worst_case_rewards_funding_and_map_follow_the_unit(
+    qtbot, btc_window
+) -> None:
+    """The account's risk figures, the table's worst-case column, take-profit rewards, the
+    funding line and the map's read-out: all in the chosen unit."""
+    from planner.domain.plan import TakeProfit
+    from planner.ui.dialogs.map_dialog import MapView
+    from planner.ui.panels.horizon_group import HorizonGroup
+    from planner.ui.panels.risk_limits import RiskLimitsGroup
+
+    window = btc_window
+    document = window.document
+    plan = document.plan
+    eth = next(i for i, p in enumerate(plan.positions) if p.symbol == "ETHUSDT")
+    position = plan.positions[eth]
+    positions = list(plan.positions)
+    positions[eth] = position.model_copy(
+        update={"take_profits": (TakeProfit(price=position.entry_price * 1.1, fraction=1.0),)}
+    )
+    planned = plan.model_copy(update={"positions": tuple(positions), "horizon_hours": 72.0})
+    document.apply(planned, "Take profit and horizon")
+    document.set_current(position.id)
+    map_view = MapView(document)
+    qtbot.addWidget(map_view)
+    map_view.show()
+    qtbot.waitExposed(map_view)
+    _choose(qtbot, window.values_in_combo, "BTC")
+    map_view.flush()
+
+    analysis = document.analysis
+    mark = document.plan.market("BTCUSDT").mark_price
+    limits = window.account.findChild(RiskLimitsGroup)
+    figures = analysis.figures
+    assert limits.figures["gross_notional"].text() == format_amount(
+        figures.gross_notional / mark, "BTC", with_unit=True
+    )
+    assert limits.figures["account_worst_case_loss"].text().endswith(" BTC")
+    worst = _cell(window, eth, "worst_case_loss")
+    assert worst.endswith(format_amount(figures.worst_case_loss_of(eth) / mark, "BTC"))
+    assert _header(window, "worst_case_loss") == "Worst\ncase (BTC)"
+    reward = analysis.position(eth).take_profits[0].reward
+    assert window.editor.tp_levels.table.item(0, 2).text() == format_amount(
+        reward / mark, "BTC", sign=True
+    )
+    funding = window.account.findChild(HorizonGroup).total.text()
+    assert " BTC " in funding and "USDT" not in funding
+    readout = map_view.read_out(0.0, 0.0)
+    assert readout.endswith(format_amount(analysis.equity / mark, "BTC", with_unit=True))

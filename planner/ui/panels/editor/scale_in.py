@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from planner.domain.analysis import Analysis
 from planner.domain.errors import PlanError
-from planner.domain.formatting import format_amount, format_price
+from planner.domain.formatting import format_price
 from planner.domain.plan import Plan
 from planner.domain.time_solvers import ladder
+from planner.domain.values_in import ValuesIn
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import NumberBox
 from planner.ui.widgets.sync import set_spin
@@ -177,7 +178,17 @@ class ScaleInLadder(QGroupBox):
 
     # --- plan → widgets --------------------------------------------------------------------
 
-    def show_adds(self, plan: Plan, analysis: Analysis, index: int, decimals: int) -> None:
+    def show_adds(
+        self,
+        plan: Plan,
+        analysis: Analysis,
+        index: int,
+        decimals: int,
+        values: ValuesIn | None = None,
+    ) -> None:
+        """The position's adds and their fills; margins in ``values`` (the "values in" unit)
+        if given."""
+        values = values or ValuesIn.of(plan, None)
         position = plan.positions[index]
         market = plan.market(position.symbol)
         fills = analysis.timeline.fills[index] if analysis.timeline.fills else ()
@@ -214,7 +225,7 @@ class ScaleInLadder(QGroupBox):
             if fill is not None:
                 texts = (
                     format_price(fill.average_entry, market.tick_size),
-                    "cross" if fill.margin is None else format_amount(fill.margin, currency),
+                    "cross" if fill.margin is None else values.format_amount(fill.margin, currency),
                     format_price(fill.liquidation_price, market.tick_size),
                     "yes" if fill.reachable else UNREACHABLE_TEXT,
                 )

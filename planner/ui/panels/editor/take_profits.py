@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.analysis import Analysis
-from planner.domain.formatting import format_amount
 from planner.domain.plan import Plan
+from planner.domain.values_in import ValuesIn
 from planner.ui.explanations import explain
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import NumberBox
@@ -91,7 +91,16 @@ class TakeProfitLevels(QGroupBox):
             out += [self.table.cellWidget(row, 0), self.table.cellWidget(row, 1)]
         return [*out, self.add_button, self.remove_button]
 
-    def show_levels(self, plan: Plan, analysis: Analysis, index: int, decimals: int) -> None:
+    def show_levels(
+        self,
+        plan: Plan,
+        analysis: Analysis,
+        index: int,
+        decimals: int,
+        values: ValuesIn | None = None,
+    ) -> None:
+        """The position's levels; rewards in ``values`` (the "values in" unit) if given."""
+        values = values or ValuesIn.of(plan, None)
         position = plan.positions[index]
         result = analysis.position(index)
         market = plan.market(position.symbol)
@@ -130,7 +139,7 @@ class TakeProfitLevels(QGroupBox):
             configure_spin_box(price, EditorSpec("number", 10.0**-decimals, 1e12, decimals, step))
             set_spin(price, tp.price)
             set_spin(fraction, tp.fraction * 100)
-            table.item(row, 2).setText(format_amount(tp_result.reward, currency, sign=True))
+            table.item(row, 2).setText(values.format_amount(tp_result.reward, currency, sign=True))
         if result.reward_to_risk is not None:
             self.summary.setText(f"Reward to risk {result.reward_to_risk:.2f} : 1")
         else:
