@@ -182,9 +182,7 @@ def test_sentences_editor_and_equity_chart_follow_the_unit(qtbot, btc_window) ->
     assert " USDT" in window.twin.sentence_list.item(0).text()
 
 
-def test_risk_figures_worst_case_rewards_funding_and_map_follow_the_unit(
-    qtbot, btc_window
-) -> None:
+def test_risk_figures_worst_case_rewards_funding_and_map_follow_the_unit(qtbot, btc_window) -> None:
     """The account's risk figures, the table's worst-case column, take-profit rewards, the
     funding line and the map's read-out: all in the chosen unit."""
     from planner.domain.plan import TakeProfit
