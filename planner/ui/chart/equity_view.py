@@ -345,13 +345,7 @@ class EquityView(QWidget):
             bottom.setLabel("Market move × beta (%)")
         else:
             bottom.setLabel(f"Move of {self._symbol or 'the symbol'} (%)")
-        if values.unit == values.currency:
-            left.setLabel(f"Account equity ({values.currency})")
-        else:
-            left.setLabel(
-                f"Account equity ({values.unit}; 1 {values.unit} = "
-                f"{format_price(values.rate, None)} {values.currency})"
-            )
+        left.setLabel(f"Account equity ({values.unit})")  # the rate: in the read-out
         self._sync_crosshair()
 
     # --- read-out --------------------------------------------------------------------------
@@ -402,7 +396,8 @@ class EquityView(QWidget):
         planned = sweeps["planned"]
         plan = planned.plan
         currency = plan.account.currency
-        values = self._document.amounts.values()
+        amounts = self._document.amounts  # converted amounts carry their unit
+        values = amounts.values()
         move = float(planned.moves[i])
         where = f"at {format_percent(move, 2, sign=True)}"
         if planned.symbol is not None:
@@ -412,6 +407,7 @@ class EquityView(QWidget):
         else:
             where += " market move"
         head = "Equity " + html.escape(where) + ("" if hovering else " — hover to read")
+        head += html.escape(values.note())  # "(converted at 1 BTC = … USDT)" in another unit
         figures = []
         for variant in VARIANTS:
             sweep = sweeps.get(variant)
@@ -421,7 +417,7 @@ class EquityView(QWidget):
             colour = self._theme.colour(variant).name()
             figures.append(
                 f'<span style="color:{colour}">■</span> {VARIANT_NAMES[variant]} '
-                f"<b>{values.format_amount(float(sweep.account_equity[i]), currency)}</b> "
+                f"<b>{amounts.format(float(sweep.account_equity[i]), currency)}</b> "
                 f"({len(alive)}/{len(alive) + len(dead)} alive)"
             )
         alive, dead = alive_positions(planned, i)
