@@ -58,8 +58,9 @@ CHART_WIDTH = 26
 BOTTOM_HEIGHT = 43
 #: table columns hidden on a first run whose window is too narrow for them all, in this order
 #: (the account panel shows the margin and PnL, the ladder the distance to liquidation, the
-#: warnings each risk above the limit)
-NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance", "position_risk")
+#: cross pool's and the isolated buckets' panels the risk ratio). Each position's risk at its
+#: stop as a share of equity stays: it is the planning figure, shown nowhere else per position.
+NARROW_SCREEN_HIDDEN = ("unrealized_pnl", "margin", "liquidation_distance", "risk_ratio")
 EDITOR_WIDTH = 40
 
 

@@ -120,7 +120,8 @@ def test_the_chart_takes_the_width_the_table_does_not_need(qtbot, window) -> Non
 
 def test_key_columns_in_view_at_1024_by_700(qtbot, document, monkeypatch) -> None:
     """Issue 12: a first run on a 1024×700 screen shows the key columns without scrolling
-    sideways (figures the account panel and the ladder also show give way)."""
+    sideways (figures the account panel and the ladder also show give way; each position's
+    risk % of equity, shown nowhere else per position, stays — issue 13)."""
     from PySide6.QtCore import QSettings
 
     from planner.ui import main_window
@@ -138,7 +139,8 @@ def test_key_columns_in_view_at_1024_by_700(qtbot, document, monkeypatch) -> Non
     assert not table.horizontalScrollBar().isVisible()
     header = table.horizontalHeader()
     shown = {c.key for i, c in enumerate(COLUMNS) if not header.isSectionHidden(i)}
-    assert {"entry_price", "stop_loss", "liquidation_price", "risk_ratio", "loss_at_stop"} <= shown
+    key_columns = {"entry_price", "stop_loss", "liquidation_price", "loss_at_stop"}
+    assert key_columns | {"position_risk"} <= shown
 
 
 def test_a_cell_with_a_warning_icon_keeps_its_figure_whole(qtbot, window) -> None:
