@@ -184,11 +184,9 @@ class ScaleInLadder(QGroupBox):
         analysis: Analysis,
         index: int,
         decimals: int,
-        values: ValuesIn | None = None,
+        values: ValuesIn,
     ) -> None:
-        """The position's adds and their fills; margins in ``values`` (the "values in" unit)
-        if given."""
-        values = values or ValuesIn.of(plan, None)
+        """The position's adds and their fills; margins in ``values`` (the "values in" unit)."""
         position = plan.positions[index]
         market = plan.market(position.symbol)
         fills = analysis.timeline.fills[index] if analysis.timeline.fills else ()

@@ -97,10 +97,9 @@ class TakeProfitLevels(QGroupBox):
         analysis: Analysis,
         index: int,
         decimals: int,
-        values: ValuesIn | None = None,
+        values: ValuesIn,
     ) -> None:
-        """The position's levels; rewards in ``values`` (the "values in" unit) if given."""
-        values = values or ValuesIn.of(plan, None)
+        """The position's levels; rewards in ``values`` (the "values in" unit)."""
         position = plan.positions[index]
         result = analysis.position(index)
         market = plan.market(position.symbol)
