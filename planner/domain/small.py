@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-from planner.domain.book import _tier_rows
 from planner.domain.plan import Plan, TierTable
 from planner.domain.venues import venue_rules
 
@@ -83,6 +82,24 @@ def _log_distance(ratio: float) -> float:
     return _INF if ratio == 0.0 else _NAN
 
 
+#: a market's tier floors (sorted, +inf padded), rates, maintenance amounts, last tier
+_Table = tuple[list[float], list[float], list[float], int]
+
+
+def _flat_table(mmr: float, amount: float, k_max: int) -> _Table:
+    """A flat rule's one tier, padded."""
+    return (
+        [0.0] + [_INF] * (k_max - 1),
+        [mmr] + [0.0] * (k_max - 1),
+        [amount] + [0.0] * (k_max - 1),
+        0,
+    )
+
+
+#: a leg's PnL a + b·u, quantity q, and its market's floors, rates, amounts and last tier
+_Line = tuple[float, float, float, list[float], list[float], list[float], int]
+
+
 class _Legs:
     """The plan's legs and groups as ``book.build_book`` lays them out, in lists."""
 
@@ -98,19 +115,24 @@ class _Legs:
             if isinstance(rule, TierTable) and len(rule.tiers) > k_max:
                 k_max = len(rule.tiers)
         self.k_max = k_max
-        tables: dict[int, tuple[list[float], list[float], list[float], int]] = {}
+        tables: dict[int, _Table] = {}
 
-        def table(i: int) -> tuple[list[float], list[float], list[float], int]:
+        def table(i: int) -> _Table:
             hit = tables.get(i)
             if hit is None:
-                floors, mmr, cum = _tier_rows(markets[i])
-                pad = k_max - len(floors)
-                last = len(floors) - 1
-                if pad:
-                    floors = floors + [_INF] * pad
-                    mmr = mmr + [0.0] * pad
-                    cum = cum + [0.0] * pad
-                hit = tables[i] = (floors, mmr, cum, last)
+                rule = markets[i].maintenance
+                if isinstance(rule, TierTable):
+                    tiers = rule.tiers
+                    pad = k_max - len(tiers)
+                    hit = (
+                        [t.notional_floor for t in tiers] + [_INF] * pad,
+                        [t.mmr for t in tiers] + [0.0] * pad,
+                        [t.maintenance_amount for t in tiers] + [0.0] * pad,
+                        len(tiers) - 1,
+                    )
+                else:
+                    hit = _flat_table(rule.mmr, rule.maintenance_amount, k_max)
+                tables[i] = hit
             return hit
 
         # positions, in plan order
@@ -172,7 +194,7 @@ class _Legs:
         self.collateral_leg: list[int] = []
         self.collateral_units: list[float] = []
         fixed = 0
-        zero_table = ([0.0] + [_INF] * (k_max - 1), [0.0] * k_max, [0.0] * k_max, 0)
+        zero_table = _flat_table(0.0, 0.0, k_max)
         for c in account.collateral:
             units = c.value_at(1.0)
             self.collateral_units.append(units)
@@ -234,15 +256,25 @@ class _Solver:
         self.mmr = [0.0] * n_legs
         self.cum = [0.0] * n_legs
         self.maintenance = maintenance = [0.0] * n_legs
-        for j in range(n_legs):
-            u = mark_u[legs.leg_market[j]]
-            q = legs.leg_q[j]
-            pnl[j] = legs.leg_b[j] * u + legs.leg_a[j]
+        mmr_at, cum_at = self.mmr, self.cum
+        for j, (i, a, b, q, entry_notional, table) in enumerate(
+            zip(
+                legs.leg_market,
+                legs.leg_a,
+                legs.leg_b,
+                legs.leg_q,
+                legs.leg_entry_notional,
+                legs.leg_tables,
+                strict=True,
+            )
+        ):
+            u = mark_u[i]
+            pnl[j] = b * u + a
             notional = q * u
-            valued = legs.leg_entry_notional[j] if at_entry else notional
-            floors, mmr, cum, _ = legs.leg_tables[j]
-            t = tier[j] = _tier(floors, valued)
-            rate, amount = self.mmr[j], self.cum[j] = mmr[t], cum[t]
+            valued = entry_notional if at_entry else notional
+            t = tier[j] = _tier(table[0], valued)
+            rate = mmr_at[j] = table[1][t]
+            amount = cum_at[j] = table[2][t]
             mm = valued * rate - amount
             if fee_in:
                 mm += taker * notional
@@ -267,101 +299,135 @@ class _Solver:
             margin[g] if legs.group_isolated[g] else pool_free - own[g] for g in range(n_groups)
         ]
 
-        # the lines of every leg's tiers (engine._Lines)
-        if not at_entry:
-            self.const = [
-                [a + c for c in table[2]]
-                for a, table in zip(legs.leg_a, legs.leg_tables, strict=True)
-            ]
-            self.slopes = [
-                [b - q * (rate + fee_rate) for rate in table[1]]
-                for b, q, table in zip(legs.leg_b, legs.leg_q, legs.leg_tables, strict=True)
-            ]
-        self.liquidation: list[float] = []
-        self.bankruptcy: list[float] = []
-        for g in range(n_groups):
-            group = legs.group_legs[g]
+        # each leg's health on its tiers is a line in u, (a + cum) + (b − q·(mmr + fee))·u
+        # (engine._Lines), computed where it is needed
+        self.lines = [
+            (a, b, q, *table)
+            for a, b, q, table in zip(
+                legs.leg_a, legs.leg_b, legs.leg_q, legs.leg_tables, strict=True
+            )
+        ]
+        self.steps = 2 * legs.k_max + 3
+        self.liquidation = liquidation = [_NAN] * n_groups
+        self.bankruptcy = bankruptcy = [_NAN] * n_groups
+        lines = self.lines
+        for g, group in enumerate(legs.group_legs):
             c = self.collateral[g]
             a_sum = slope = 0.0
             for j in group:
-                a_sum += legs.leg_a[j]
-                slope += legs.leg_b[j] - legs.leg_q[j] * fee_rate
-            self.bankruptcy.append(_valid(-(c + a_sum) / slope if slope else _NAN))
+                a, b, q = lines[j][:3]
+                a_sum += a
+                slope += b - q * fee_rate
+            if slope:
+                u = -(c + a_sum) / slope
+                if 0.0 < u < _INF:
+                    bankruptcy[g] = u
             if at_entry:
                 const = slope = 0.0
                 for j in group:
-                    const += legs.leg_a[j] - maintenance[j]
-                    slope += legs.leg_b[j]
-                self.liquidation.append(_valid(-(c + const) / slope if slope else _NAN))
+                    const += lines[j][0] - maintenance[j]
+                    slope += lines[j][1]
+                if slope:
+                    u = -(c + const) / slope
+                    if 0.0 < u < _INF:
+                        liquidation[g] = u
+            elif len(group) == 1:
+                liquidation[g] = self._one_root(g, group[0])
             else:
-                self.liquidation.append(self._nearest_root(g))
+                liquidation[g] = self._nearest_root(g)
 
     # --- one group's health as in engine._Lines ----------------------------------------------
 
-    def _slope(self, group: list[int], tiers: list[int]) -> float:
+    def _slope(self, lines: list[_Line], tiers: list[int]) -> float:
+        fee = self.fee_rate
         slope = 0.0
-        for j, t in zip(group, tiers, strict=True):
-            slope += self.slopes[j][t]
+        for (_, b, q, _, mmr, _, _), t in zip(lines, tiers, strict=True):
+            slope += b - q * (mmr[t] + fee)
         return slope
 
-    def _health(self, g: int, u: float) -> float:
-        legs = self.legs
+    def _health(self, c: float, lines: list[_Line], u: float) -> float:
+        fee = self.fee_rate
         total = 0.0
-        for j in legs.group_legs[g]:
-            t = _tier(legs.leg_tables[j][0], legs.leg_q[j] * u)
-            total += self.const[j][t] + self.slopes[j][t] * u
-        return self.collateral[g] + total
+        for a, b, q, floors, mmr, cum, _ in lines:
+            t = _tier(floors, q * u)
+            total += (a + cum[t]) + (b - q * (mmr[t] + fee)) * u
+        return c + total
 
-    def _newton(self, g: int, tiers: list[int]) -> float:
+    def _newton(self, c: float, lines: list[_Line], tiers: list[int]) -> float:
         """Newton's method from the legs' ``tiers``: the group's root (NaN where none)."""
-        legs = self.legs
-        group = legs.group_legs[g]
-        c = self.collateral[g]
+        fee = self.fee_rate
         root, found, moved = _NAN, False, False
-        for _ in range(2 * legs.k_max + 3):
+        for _ in range(self.steps):
             const = slope = 0.0
-            for j, t in zip(group, tiers, strict=True):
-                const += self.const[j][t]
-                slope += self.slopes[j][t]
+            for (a, b, q, _, mmr, cum, _), t in zip(lines, tiers, strict=True):
+                const += a + cum[t]
+                slope += b - q * (mmr[t] + fee)
             root = -(c + const) / slope if slope else _NAN
             # below 0 (or none): go on from u = 0, whose line settles the question
             found = 0.0 < root < _INF
             x = root if found else 0.0
-            after = [_tier(legs.leg_tables[j][0], legs.leg_q[j] * x) for j in group]
+            # q·x ≥ 0 and every table starts at 0: no NaN, no tier below the first
+            after = [bisect_right(line[3], line[2] * x) - 1 for line in lines]
             moved = after != tiers
             if not moved:
                 break
             tiers = after
         return root if found and not moved else _NAN
 
+    def _one_root(self, g: int, j: int) -> float:
+        """``_nearest_root`` for a group of one leg, in scalars. (The sums over the group's
+        legs start from 0.0, as bincount's do: ``0.0 + x`` is kept where it may differ from
+        ``x``, for −0.0.) One leg fails on both sides only with rates near 100 %: the general
+        search then answers."""
+        a, b, q, floors, mmr, cum, last = self.lines[j]
+        fee = self.fee_rate
+        c = self.collateral[g]
+        t = self.tier[j]
+        at_mark = b - q * (mmr[t] + fee)
+        if at_mark == 0:
+            return self._nearest_root(g)
+        if b - q * (mmr[0] + fee) > 0 and b - q * (mmr[last] + fee) < 0:
+            return self._nearest_root(g)
+        for _ in range(self.steps):
+            slope = 0.0 + (b - q * (mmr[t] + fee))
+            root = -(c + (0.0 + (a + cum[t]))) / slope if slope else _NAN
+            found = 0.0 < root < _INF
+            after = bisect_right(floors, q * root if found else q * 0.0) - 1
+            if after == t:
+                return root if found else _NAN
+            t = after
+        return _NAN
+
     def _nearest_root(self, g: int) -> float:
         """``engine._nearest_root`` for one group."""
         legs = self.legs
         group = legs.group_legs[g]
+        lines = [self.lines[j] for j in group]
+        c = self.collateral[g]
         mark_tier = [self.tier[j] for j in group]
         first = [0] * len(group)
-        at_mark = self._slope(group, mark_tier)
+        at_mark = self._slope(lines, mark_tier)
         flat = at_mark == 0
-        near = self._newton(g, first if flat else mark_tier)
+        near = self._newton(c, lines, first if flat else mark_tier)
         if not flat:
-            last = [legs.leg_tables[j][3] for j in group]
-            if not (self._slope(group, first) > 0 and self._slope(group, last) < 0):
+            last = [line[6] for line in lines]
+            if not (self._slope(lines, first) > 0 and self._slope(lines, last) < 0):
                 return near
         mark_u = self.mark_u[legs.group_market[g]]
         has_near = near == near
         mirror = mark_u * (mark_u / near) if has_near else mark_u
         has_mirror = has_near and -_INF < mirror < _INF
-        if has_mirror and self._health(g, mirror) > 0:
+        if has_mirror and self._health(c, lines, mirror) > 0:
             return near
-        if not self._health(g, mark_u) > 0:
+        if not self._health(c, lines, mark_u) > 0:
             return near
         if has_mirror:
-            start = [_tier(legs.leg_tables[j][0], legs.leg_q[j] * mirror) for j in group]
+            start = [_tier(line[3], line[2] * mirror) for line in lines]
         elif near < mark_u if has_near else at_mark >= 0:  # the other root lies above
-            start = [legs.leg_tables[j][3] for j in group]
+            start = [line[6] for line in lines]
         else:
             start = first
-        far = self._newton(g, start)
+        far = self._newton(c, lines, start)
         if not has_near or _log_distance(far / mark_u) < _log_distance(near / mark_u):
             return far
         return near

@@ -7,10 +7,13 @@ import math
 
 import numpy as np
 
-from planner.domain.analysis import Analysis, Derivations
+from planner.domain.analysis import _POSITION_COLUMNS, Analysis, Derivations
 from planner.domain.plan import Plan
 from planner.domain.results import CollateralResult, CrossPool, IsolatedBucket
-from planner.domain.small import _NAN, _Legs, _opt, _Solver, _sum
+from planner.domain.small import _INF, _NAN, _Legs, _opt, _Solver, _sum
+
+#: a position's row: the columns of ``Analysis.columns`` in order, then two more
+_ROW = (*_POSITION_COLUMNS, "break_even", "reward_to_risk")
 
 
 def analyze_small(plan: Plan, derived: Derivations | None = None) -> Analysis:
@@ -23,7 +26,6 @@ def analyze_small(plan: Plan, derived: Derivations | None = None) -> Analysis:
     markets = legs.markets
     leg_pnl, leg_mm = solved.pnl, solved.maintenance
     leg_group = legs.leg_group
-    n_legs = len(leg_pnl)
 
     # groups → prices
     group_lp: list[float] = []
@@ -37,61 +39,69 @@ def analyze_small(plan: Plan, derived: Derivations | None = None) -> Analysis:
 
     # legs: buckets and the pool (collateral legs count as collateral, not as PnL)
     n_position_legs = legs.n_position_legs
-    leg_equity = [legs.leg_margin[j] + leg_pnl[j] for j in range(n_legs)]
-    leg_risk = [leg_mm[j] / e if e > 0 else _NAN for j, e in enumerate(leg_equity)]
-    cross_pnl_terms, cross_mm_terms = [], []
-    for j in range(n_legs):
-        cross = not legs.leg_isolated[j] and j < n_position_legs
-        cross_pnl_terms.append(leg_pnl[j] if cross else leg_pnl[j] * 0.0)
-        cross_mm_terms.append(leg_mm[j] if cross else leg_mm[j] * 0.0)
+    leg_equity: list[float] = []
+    leg_risk: list[float] = []
+    cross_pnl_terms: list[float] = []
+    cross_mm_terms: list[float] = []
+    for j, (margin_j, pnl_j, mm_j, isolated_j) in enumerate(
+        zip(legs.leg_margin, leg_pnl, leg_mm, legs.leg_isolated, strict=True)
+    ):
+        equity_j = margin_j + pnl_j
+        leg_equity.append(equity_j)
+        leg_risk.append(mm_j / equity_j if equity_j > 0 else _NAN)
+        if isolated_j or j >= n_position_legs:
+            cross_pnl_terms.append(pnl_j * 0.0)
+            cross_mm_terms.append(mm_j * 0.0)
+        else:
+            cross_pnl_terms.append(pnl_j)
+            cross_mm_terms.append(mm_j)
     cross_wallet = wallet - solved.isolated_margin
     cross_pnl = _sum(cross_pnl_terms)
     collateral_value = _sum(leg_pnl[n_position_legs:]) + legs.collateral_fixed_value
     cross_equity = cross_wallet + cross_pnl + collateral_value
     cross_mm = _sum(cross_mm_terms)
 
-    # positions
-    pos_leg = legs.pos_leg
-    quantity, entry_price, mark_price, notional, initial_margin = [], [], [], [], []
-    margin, pnl, rate, amount, maintenance = [], [], [], [], []
-    lp, bp, distance, loss_at_stop, isolated_flags, im_terms = [], [], [], [], [], []
+    cross_liquidated = cross_equity < 0 or (cross_mm > 0 and cross_equity <= cross_mm)
+    cross_risk = cross_mm / cross_equity if cross_equity > 0 else None
+    pool_risk = _NAN if cross_risk is None else cross_risk
+    max_loss_cross = max(cross_equity, 0.0)
+
+    # positions: one row each (``_ROW``), the columns of one array
+    pos_leg, leg_q, mark_u = legs.pos_leg, legs.leg_q, solved.mark_u
+    leg_rate, leg_amount = solved.mmr, solved.cum
+    rows: list[tuple[float, ...]] = []
+    im_terms: list[float] = []
+    liquidated: list[bool] = []
     rewards: list[tuple[float, ...]] = []
-    reward_to_risk, break_even = [], []
     up = (1 + taker) / (1 - taker)
     down = (1 - taker) / (1 + taker)
-    for k, (p, i, inverse, sign, q, entry, isolated, entry_notional, pos_margin, a, b) in enumerate(
-        legs.pos
+    for (p, i, inverse, sign, q, entry, isolated, entry_notional, pos_margin, a, b), j in zip(
+        legs.pos, pos_leg, strict=True
     ):
-        j = pos_leg[k]
-        mk = markets[i]
-        mark = mk.mark_price
-        u = solved.mark_u[i]
+        mark = markets[i].mark_price
+        u = mark_u[i]
         value = q * u
-        share = q / legs.leg_q[j]
+        share = q / leg_q[j]
         leverage = p.leverage
-        quantity.append(p.quantity)
-        entry_price.append(entry)
-        mark_price.append(mark)
-        notional.append(value)
-        initial_margin.append((entry_notional if isolated else value) / leverage)
-        im_terms.append(value / leverage if not isolated else value / leverage * 0.0)
-        margin.append(pos_margin if isolated else _NAN)
-        pnl.append(a + b * u)
-        rate.append(solved.mmr[j] - 0.0)
-        amount.append(solved.cum[j] * share)
-        maintenance.append(leg_mm[j] * share)
         g = leg_group[j]
-        lp.append(group_lp[g])
-        bp.append(group_bp[g])
-        distance.append((group_lp[g] - mark) / mark)
-        isolated_flags.append(isolated)
+        lp = group_lp[g]
+        pnl = a + b * u
+        if isolated:
+            im_terms.append(value / leverage * 0.0)
+            liquidated.append(leg_equity[j] <= leg_mm[j])
+            margin, risk, max_loss = pos_margin, leg_risk[j], pos_margin
+            initial_margin = entry_notional / leverage
+        else:
+            im_terms.append(value / leverage)
+            liquidated.append(cross_liquidated)
+            margin, risk, max_loss = _NAN, pool_risk, max_loss_cross
+            initial_margin = value / leverage
         # planning figures: stop, take-profits, break-even (fees: taker on entry and exit)
         stop = _NAN if p.stop_loss is None else p.stop_loss
         if inverse:
             loss = -(a + b * (1.0 / stop)) + taker * (entry_notional + q / stop)
         else:
             loss = -(a + b * stop) + taker * (entry_notional + q * stop)
-        loss_at_stop.append(loss)
         total = _NAN
         if p.take_profits:
             levels = []
@@ -108,12 +118,30 @@ def analyze_small(plan: Plan, derived: Derivations | None = None) -> Analysis:
             rewards.append(tuple(levels))
         else:
             rewards.append(())
-        reward_to_risk.append(total / loss if loss > 0 else _NAN)
-        break_even.append(entry * (up if sign > 0 else down))
-    equity = [m + x for m, x in zip(margin, pnl, strict=True)]
+        rows.append(
+            (
+                p.quantity,
+                entry,
+                mark,
+                value,
+                initial_margin,
+                margin,
+                pnl,
+                margin + pnl,
+                leg_rate[j] - 0.0,
+                leg_amount[j] * share,
+                leg_mm[j] * share,
+                risk,
+                lp,
+                group_bp[g],
+                (lp - mark) / mark,
+                loss,
+                max_loss,
+                entry * (up if sign > 0 else down),
+                total / loss if loss > 0 else _NAN,
+            )
+        )
     cross_im = _sum(im_terms)
-    cross_liquidated = cross_equity < 0 or (cross_mm > 0 and cross_equity <= cross_mm)
-    cross_risk = cross_mm / cross_equity if cross_equity > 0 else None
     cross = CrossPool(
         wallet_balance=cross_wallet,
         unrealized_pnl=cross_pnl,
@@ -125,52 +153,23 @@ def analyze_small(plan: Plan, derived: Derivations | None = None) -> Analysis:
         liquidated=cross_liquidated,
         collateral_value=collateral_value,
     )
-    pool_risk = _NAN if cross_risk is None else cross_risk
-    max_loss_cross = max(cross_equity, 0.0)
-    risk, liquidated, max_loss = [], [], []
-    for k, isolated in enumerate(isolated_flags):
-        j = pos_leg[k]
-        if isolated:
-            risk.append(leg_risk[j])
-            liquidated.append(leg_equity[j] <= leg_mm[j])
-            max_loss.append(legs.pos[k][8])
-        else:
-            risk.append(pool_risk)
-            liquidated.append(cross_liquidated)
-            max_loss.append(max_loss_cross)
-
-    array = np.array
-    columns = {
-        "quantity": array(quantity, dtype=float),
-        "entry_price": array(entry_price, dtype=float),
-        "mark_price": array(mark_price, dtype=float),
-        "notional": array(notional, dtype=float),
-        "initial_margin": array(initial_margin, dtype=float),
-        "margin": array(margin, dtype=float),
-        "unrealized_pnl": array(pnl, dtype=float),
-        "equity": array(equity, dtype=float),
-        "maintenance_rate": array(rate, dtype=float),
-        "maintenance_amount": array(amount, dtype=float),
-        "maintenance_margin": array(maintenance, dtype=float),
-        "risk_ratio": array(risk, dtype=float),
-        "liquidation_price": array(lp, dtype=float),
-        "bankruptcy_price": array(bp, dtype=float),
-        "liquidation_distance": array(distance, dtype=float),
-        "loss_at_stop": array(loss_at_stop, dtype=float),
-        "max_loss": array(max_loss, dtype=float),
-    }
+    table = np.array(rows, dtype=float) if rows else np.empty((0, len(_ROW)))
+    table = table.T.copy()
+    columns = dict(zip(_ROW, table, strict=True))
+    break_even, reward_to_risk = columns.pop("break_even"), columns.pop("reward_to_risk")
+    total_pnl = _sum([row[6] for row in rows])  # unrealized_pnl
     return Analysis(
         plan=plan,
         wallet_balance=wallet,
-        unrealized_pnl=_sum(pnl),
-        equity=wallet + _sum(pnl) + collateral_value,
+        unrealized_pnl=total_pnl,
+        equity=wallet + total_pnl + collateral_value,
         isolated_margin=solved.isolated_margin,
         cross=cross,
         columns=columns,
-        liquidated=array(liquidated, dtype=bool),
-        break_even=array(break_even, dtype=float),
+        liquidated=np.array(liquidated, dtype=bool),
+        break_even=break_even,
         take_profit_rewards=tuple(rewards),
-        reward_to_risk=array(reward_to_risk, dtype=float),
+        reward_to_risk=reward_to_risk,
         buckets=_buckets(plan, legs, solved, leg_equity, leg_risk, group_lp, group_bp),
         collateral=_collateral(plan, legs, solved, group_lp, cross_equity - cross_mm),
         derived=derived,
@@ -194,21 +193,24 @@ def _buckets(
         if j in ids:
             ids[j].append(row[0].id)
     buckets = []
+    symbols, leg_market, leg_sign = legs.markets, legs.leg_market, legs.leg_sign
     for j in legs.iso_legs:
         g = legs.leg_group[j]
+        risk, lp, bp = leg_risk[j], group_lp[g], group_bp[g]
+        mm = solved.maintenance[j]
         buckets.append(
             IsolatedBucket(
-                symbol=legs.markets[legs.leg_market[j]].symbol,
-                side="long" if legs.leg_sign[j] > 0 else "short",
-                position_ids=tuple(ids[j]),
-                margin=legs.leg_margin[j],
-                unrealized_pnl=solved.pnl[j],
-                equity=leg_equity[j],
-                maintenance_margin=solved.maintenance[j],
-                risk_ratio=_opt(leg_risk[j]),
-                liquidation_price=_opt(group_lp[g]),
-                bankruptcy_price=_opt(group_bp[g]),
-                liquidated=leg_equity[j] <= solved.maintenance[j],
+                symbols[leg_market[j]].symbol,
+                "long" if leg_sign[j] > 0 else "short",
+                tuple(ids[j]),
+                legs.leg_margin[j],
+                solved.pnl[j],
+                leg_equity[j],
+                mm,
+                risk if -_INF < risk < _INF else None,
+                lp if -_INF < lp < _INF else None,
+                bp if -_INF < bp < _INF else None,
+                leg_equity[j] <= mm,
             )
         )
     return tuple(buckets)
