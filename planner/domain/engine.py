@@ -241,9 +241,9 @@ def analyze(plan: Plan, derived: Derivations | None = None) -> Analysis:
     ``derived`` (``plan_analysis``) adds the account figures, warnings and the plan in time —
     ``planner.analyze`` is this with them.
 
-    A plan of at most ``small.SMALL_PLAN`` positions is analysed in plain floats
-    (``small_analysis``): the same figures, bit for bit, without numpy's cost per call."""
-    if len(plan.positions) <= SMALL_PLAN:
+    A plan of at most ``small.SMALL_PLAN`` positions and collateral items is analysed in plain
+    floats (``small_analysis``): the same figures, bit for bit, without numpy's cost per call."""
+    if len(plan.positions) + len(plan.account.collateral) <= SMALL_PLAN:
         return analyze_small(plan, derived)
     return analyze_arrays(plan, derived)
 

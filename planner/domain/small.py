@@ -24,9 +24,11 @@ from bisect import bisect_right
 from planner.domain.plan import Plan, TierTable
 from planner.domain.venues import venue_rules
 
-#: plans of at most this many positions take this engine (measured: beyond ~40 positions the
-#: numpy engine's cost grows more slowly than this one's; well below, this one is 5-10× faster)
-SMALL_PLAN = 24
+#: plans of at most this many positions (and collateral items) take this engine. Measured
+#: (issue 16, fastest runs on 2 cores): on the benchmark's accounts (8 markets) it is 3-9×
+#: as fast as numpy from 1 to 24 positions and still faster at 128; where every symbol is a
+#: hedged cross pair on a 12-tier table (both roots searched) the two cross near 60.
+SMALL_PLAN = 48
 
 _INF = math.inf
 _NAN = math.nan

@@ -118,7 +118,7 @@ def shipped_plans(draw: st.DrawFn) -> Plan:
     modes = {m["symbol"]: draw(st.sampled_from(["cross", "isolated"])) for m in markets}
     sides: dict[str, str] = {}
     positions = []
-    for i in range(draw(st.integers(1, 8))):
+    for i in range(draw(st.integers(1, 40))):
         market = draw(st.sampled_from(markets))
         symbol, mark = market["symbol"], market["mark_price"]
         side = draw(st.sampled_from(["long", "short"]))
@@ -222,7 +222,7 @@ def test_examples_give_the_numpy_analysis(path: Any) -> None:
     assert_same_analysis(load_plan(path))
 
 
-@pytest.mark.parametrize("n", [1, 2, 7, 10, SMALL_PLAN, 60])
+@pytest.mark.parametrize("n", [1, 2, 7, 10, 24, SMALL_PLAN, 100])
 def test_benchmark_plans_give_the_numpy_analysis(n: int) -> None:
     assert_same_analysis(mixed_plan(n))
 
