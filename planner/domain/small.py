@@ -11,7 +11,10 @@ numpy engine's computation done in the same order, one value at a time:
 - the health of a group is solved as ``engine._nearest_root`` does, group by group (its groups
   are independent: each stops when its own tiers stop moving, within the same step limit);
 - a division by 0, which numpy turns into ±inf or NaN, gives NaN here: every such quotient is
-  a root or a ratio that is reported only where it is finite (and > 0), so none is seen.
+  a root or a ratio that is reported only where it is finite (and > 0), so none is seen;
+- the one function that is not IEEE arithmetic, the logarithm that decides which of two roots
+  is nearer the mark, is libm's here and numpy's there (the same, or within an ulp): only a
+  tie to the last bit could choose differently.
 
 ``tests/perf/test_small_engine.py`` holds this to the numpy engine on random plans.
 """
@@ -67,10 +70,6 @@ def _tier(floors: list[float], notional: float) -> int:
         return 0
     k = bisect_right(floors, notional) - 1
     return k if k > 0 else 0
-
-
-def _valid(u: float) -> float:
-    return u if 0.0 < u < _INF else _NAN
 
 
 def _opt(value: float) -> float | None:
