@@ -14,6 +14,11 @@ concave function, which reaches the exact root in at most one step per tier. A c
 can cross zero twice: a hedged cross symbol whose legs nearly cancel fails on a fall and, as
 maintenance on both legs outgrows the net PnL, on a rally too; the root nearer the mark is the
 liquidation price (see ``_nearest_root``).
+
+A small plan (``small.SMALL_PLAN``) is analysed by ``small`` instead: the same computation in
+plain floats, which gives the same figures bit for bit without numpy's cost per call on arrays
+of a few values. Whatever must change here must change there too
+(``tests/perf/test_small_engine.py`` holds the two to each other).
 """
 
 from __future__ import annotations
