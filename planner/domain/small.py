@@ -87,16 +87,6 @@ def _log_distance(ratio: float) -> float:
 _Table = tuple[list[float], list[float], list[float], int]
 
 
-def _flat_table(mmr: float, amount: float, k_max: int) -> _Table:
-    """A flat rule's one tier, padded."""
-    return (
-        [0.0] + [_INF] * (k_max - 1),
-        [mmr] + [0.0] * (k_max - 1),
-        [amount] + [0.0] * (k_max - 1),
-        0,
-    )
-
-
 #: a leg's PnL a + b·u, quantity q, and its market's floors, rates, amounts and last tier
 _Line = tuple[float, float, float, list[float], list[float], list[float], int]
 
@@ -116,26 +106,6 @@ class _Legs:
             if isinstance(rule, TierTable) and len(rule.tiers) > k_max:
                 k_max = len(rule.tiers)
         self.k_max = k_max
-        tables: dict[int, _Table] = {}
-
-        def table(i: int) -> _Table:
-            hit = tables.get(i)
-            if hit is None:
-                rule = markets[i].maintenance
-                if isinstance(rule, TierTable):
-                    tiers = rule.tiers
-                    pad = k_max - len(tiers)
-                    hit = (
-                        [t.notional_floor for t in tiers] + [_INF] * pad,
-                        [t.mmr for t in tiers] + [0.0] * pad,
-                        [t.maintenance_amount for t in tiers] + [0.0] * pad,
-                        len(tiers) - 1,
-                    )
-                else:
-                    hit = _flat_table(rule.mmr, rule.maintenance_amount, k_max)
-                tables[i] = hit
-            return hit
-
         # positions, in plan order
         n = len(plan.positions)
         pos_leg_key: list[int] = [0] * n
@@ -189,13 +159,30 @@ class _Legs:
                 leg_b.append(sign * q)
                 leg_entry_notional.append(q * entry)
         self.n_position_legs = n_legs
-        self.leg_tables = [table(i) for i in leg_market]
+        # each market's table once; a flat rule is one tier (its floors shared: never written)
+        zeros = [0.0] * (k_max - 1)
+        flat_floors = [0.0] + [_INF] * (k_max - 1)
+        tables: dict[int, _Table] = {}
+        for i in set(leg_market):
+            rule = markets[i].maintenance
+            if isinstance(rule, TierTable):
+                tiers = rule.tiers
+                pad = k_max - len(tiers)
+                tables[i] = (
+                    [t.notional_floor for t in tiers] + [_INF] * pad,
+                    [t.mmr for t in tiers] + [0.0] * pad,
+                    [t.maintenance_amount for t in tiers] + [0.0] * pad,
+                    len(tiers) - 1,
+                )
+            else:
+                tables[i] = (flat_floors, [rule.mmr, *zeros], [rule.maintenance_amount, *zeros], 0)
+        self.leg_tables = [tables[i] for i in leg_market]
 
         # collateral priced by a market: one more cross leg each (quantity 0, PnL units·u)
         self.collateral_leg: list[int] = []
         self.collateral_units: list[float] = []
         fixed = 0
-        zero_table = _flat_table(0.0, 0.0, k_max)
+        zero_table = (flat_floors, [0.0, *zeros], [0.0, *zeros], 0)
         for c in account.collateral:
             units = c.value_at(1.0)
             self.collateral_units.append(units)
