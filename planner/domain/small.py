@@ -206,20 +206,22 @@ class _Legs:
         self.leg_a, self.leg_b, self.leg_entry_notional = leg_a, leg_b, leg_entry_notional
 
         # groups: each isolated leg alone, then the cross legs of each market together
-        iso = [j for j, flag in enumerate(leg_isolated) if flag]
-        cross_markets = sorted({leg_market[j] for j, flag in enumerate(leg_isolated) if not flag})
-        cross_group = {m: len(iso) + k for k, m in enumerate(cross_markets)}
-        self.leg_group = [
-            0 if flag else cross_group[leg_market[j]] for j, flag in enumerate(leg_isolated)
-        ]
-        for g, j in enumerate(iso):
-            self.leg_group[j] = g
+        iso: list[int] = []
+        cross: dict[int, list[int]] = {}
+        for j, (flag, i) in enumerate(zip(leg_isolated, leg_market, strict=True)):
+            if flag:
+                iso.append(j)
+            else:
+                cross.setdefault(i, []).append(j)
+        cross_markets = sorted(cross)
         self.iso_legs = iso
+        self.group_legs = [[j] for j in iso] + [cross[i] for i in cross_markets]
         self.group_market = [leg_market[j] for j in iso] + cross_markets
         self.group_isolated = [True] * len(iso) + [False] * len(cross_markets)
-        self.group_legs: list[list[int]] = [[] for _ in self.group_market]
-        for j, g in enumerate(self.leg_group):
-            self.group_legs[g].append(j)
+        self.leg_group = leg_group = [0] * len(leg_market)
+        for g, members in enumerate(self.group_legs):
+            for j in members:
+                leg_group[j] = g
 
 
 class _Solver:
@@ -326,13 +328,6 @@ class _Solver:
 
     # --- one group's health as in engine._Lines ----------------------------------------------
 
-    def _slope(self, lines: list[_Line], tiers: list[int]) -> float:
-        fee = self.fee_rate
-        slope = 0.0
-        for (_, b, q, _, mmr, _, _), t in zip(lines, tiers, strict=True):
-            slope += b - q * (mmr[t] + fee)
-        return slope
-
     def _health(self, c: float, lines: list[_Line], u: float) -> float:
         fee = self.fee_rate
         total = 0.0
@@ -394,13 +389,17 @@ class _Solver:
         c = self.collateral[g]
         mark_tier = [self.tier[j] for j in group]
         first = [0] * len(group)
-        at_mark = self._slope(lines, mark_tier)
+        # the group's slope on the tiers at the mark, on the first and on the last tiers
+        fee = self.fee_rate
+        at_mark = at_first = at_last = 0.0
+        for (_, b, q, _, mmr, _, last), t in zip(lines, mark_tier, strict=True):
+            at_mark += b - q * (mmr[t] + fee)
+            at_first += b - q * (mmr[0] + fee)
+            at_last += b - q * (mmr[last] + fee)
         flat = at_mark == 0
         near = self._newton(c, lines, first if flat else mark_tier)
-        if not flat:
-            last = [line[6] for line in lines]
-            if not (self._slope(lines, first) > 0 and self._slope(lines, last) < 0):
-                return near
+        if not (flat or (at_first > 0 and at_last < 0)):
+            return near
         mark_u = self.mark_u[legs.group_market[g]]
         has_near = near == near
         mirror = mark_u * (mark_u / near) if has_near else mark_u
