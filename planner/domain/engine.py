@@ -249,7 +249,11 @@ def analyze(plan: Plan, derived: Derivations | None = None) -> Analysis:
     A plan of at most ``small.SMALL_PLAN`` positions and collateral items is analysed in plain
     floats (``small_analysis``): the same figures, bit for bit, without numpy's cost per call."""
     if len(plan.positions) + len(plan.account.collateral) <= SMALL_PLAN:
-        return analyze_small(plan, derived)
+        try:
+            return analyze_small(plan, derived)
+        except ZeroDivisionError:
+            # a plan copied without validation (a quantity of 0, …): numpy's inf and NaN
+            pass
     return analyze_arrays(plan, derived)
 
 

@@ -254,3 +254,16 @@ def test_small_plans_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None
 
     analyze(one)
     assert taken == [one, one]
+
+
+def test_a_degenerate_copy_falls_back_to_numpy() -> None:
+    """A plan copied without validation may hold a quantity of 0: numpy divides it into inf
+    and NaN where plain floats raise, so the engine answers with numpy."""
+    plan = mixed_plan(3)
+    positions = list(plan.positions)
+    positions[1] = positions[1].model_copy(update={"quantity": 0.0})
+    degenerate = plan.model_copy(update={"positions": tuple(positions)})
+    with pytest.raises(ZeroDivisionError):
+        analyze_small(degenerate)
+    with np.errstate(divide="ignore", invalid="ignore"):  # numpy's engine warns of 0/0
+        _same(engine.analyze(degenerate).columns, engine.analyze_arrays(degenerate).columns)
