@@ -14,6 +14,11 @@ concave function, which reaches the exact root in at most one step per tier. A c
 can cross zero twice: a hedged cross symbol whose legs nearly cancel fails on a fall and, as
 maintenance on both legs outgrows the net PnL, on a rally too; the root nearer the mark is the
 liquidation price (see ``_nearest_root``).
+
+A small plan (``small.SMALL_PLAN``) is analysed by ``small`` instead: the same computation in
+plain floats, which gives the same figures bit for bit without numpy's cost per call on arrays
+of a few values. Whatever must change here must change there too
+(``tests/perf/test_small_engine.py`` holds the two to each other).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import numpy as np
 from planner.domain.analysis import Analysis, Derivations
 from planner.domain.book import Book, LegState, build_book
 from planner.domain.plan import Plan
+from planner.domain.small import SMALL_PLAN
+from planner.domain.small_analysis import analyze_small
 
 
 def leg_tier(book: Book, notional: np.ndarray) -> np.ndarray:
@@ -237,7 +244,21 @@ def _valid(u: np.ndarray) -> np.ndarray:
 def analyze(plan: Plan, derived: Derivations | None = None) -> Analysis:
     """Every figure of the plan at its marks that the engine computes (spec/plan-format.md);
     ``derived`` (``plan_analysis``) adds the account figures, warnings and the plan in time —
-    ``planner.analyze`` is this with them."""
+    ``planner.analyze`` is this with them.
+
+    A plan of at most ``small.SMALL_PLAN`` positions and collateral items is analysed in plain
+    floats (``small_analysis``): the same figures, bit for bit, without numpy's cost per call."""
+    if len(plan.positions) + len(plan.account.collateral) <= SMALL_PLAN:
+        try:
+            return analyze_small(plan, derived)
+        except ZeroDivisionError:
+            # a plan copied without validation (a quantity of 0, …): numpy's inf and NaN
+            pass
+    return analyze_arrays(plan, derived)
+
+
+def analyze_arrays(plan: Plan, derived: Derivations | None = None) -> Analysis:
+    """``analyze`` with numpy, whatever the plan's size."""
     book = build_book(plan)
     state = valuate(book, book.mark_u)
     collateral = group_collateral(book, state)
