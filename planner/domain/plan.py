@@ -19,7 +19,7 @@ import math
 import weakref
 from collections import defaultdict
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -117,6 +117,17 @@ class TierTable(_Model):
     tiers: tuple[Tier, ...] = Field(min_length=1, max_length=100)
     source: str | None = None
     as_of: str | None = None
+
+    @cached_property
+    def columns(self) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+        """The tiers' floors, rates and maintenance amounts, read once per table (the table is
+        immutable, and an edit keeps the plan's tables): what the engines compute with."""
+        tiers = self.tiers
+        return (
+            tuple(t.notional_floor for t in tiers),
+            tuple(t.mmr for t in tiers),
+            tuple(t.maintenance_amount for t in tiers),
+        )
 
     @model_validator(mode="after")
     def _tiers_contiguous_and_continuous(self) -> TierTable:

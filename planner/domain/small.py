@@ -166,13 +166,13 @@ class _Legs:
         for i in set(leg_market):
             rule = markets[i].maintenance
             if isinstance(rule, TierTable):
-                tiers = rule.tiers
-                pad = k_max - len(tiers)
+                floors, rates, amounts = rule.columns
+                pad = k_max - len(floors)
                 tables[i] = (
-                    [t.notional_floor for t in tiers] + [_INF] * pad,
-                    [t.mmr for t in tiers] + [0.0] * pad,
-                    [t.maintenance_amount for t in tiers] + [0.0] * pad,
-                    len(tiers) - 1,
+                    [*floors, *[_INF] * pad],
+                    [*rates, *[0.0] * pad],
+                    [*amounts, *[0.0] * pad],
+                    len(floors) - 1,
                 )
             else:
                 tables[i] = (flat_floors, [rule.mmr, *zeros], [rule.maintenance_amount, *zeros], 0)
