@@ -399,10 +399,17 @@ class Analysis:
         def value_at(price: np.ndarray) -> np.ndarray:
             return np.where(inverse, q / price, q * price)
 
+        # a stop the mark is already past fills now, at the mark; the planned risk is never
+        # below 0 (a stop that locks in a profit risks nothing) nor above what the position
+        # can lose (its margin, or the cross pool's equity: liquidation comes first)
         stops = book.pos_stop
-        stop_u = np.where(inverse, 1.0 / stops, stops)
-        fees_at_stop = taker * (entry_notional + value_at(stops))
-        loss_at_stop = -(a + b * stop_u) + fees_at_stop
+        exits = np.where(sign > 0, np.minimum(stops, mark), np.maximum(stops, mark))
+        exit_u = np.where(inverse, 1.0 / exits, exits)
+        fees_at_stop = taker * (entry_notional + value_at(exits))
+        loss_at_stop = -(a + b * exit_u) + fees_at_stop
+        max_loss = np.where(isolated, book.pos_margin, max(cross_equity, 0.0))
+        loss_at_stop = np.where(loss_at_stop < 0.0, 0.0, loss_at_stop)
+        loss_at_stop = np.where(loss_at_stop > max_loss, max_loss, loss_at_stop)
         # every take-profit level of every position at once
         at = book.tp_position
         prices = book.tp_price
@@ -442,7 +449,7 @@ class Analysis:
             "bankruptcy_price": group_bp[group],
             "liquidation_distance": (lp - mark) / mark,
             "loss_at_stop": loss_at_stop,
-            "max_loss": np.where(isolated, book.pos_margin, max(cross_equity, 0.0)),
+            "max_loss": max_loss,
         }
 
         ids = book.pos_ids

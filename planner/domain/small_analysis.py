@@ -97,11 +97,18 @@ def analyze_small(plan: Plan, derived: Derivations | None = None) -> Analysis:
             margin, risk, max_loss = _NAN, pool_risk, max_loss_cross
             initial_margin = value / leverage
         # planning figures: stop, take-profits, break-even (fees: taker on entry and exit)
+        # (as Analysis.from_arrays: a stop already passed fills at the mark; 0 ≤ loss ≤ max)
         stop = _NAN if p.stop_loss is None else p.stop_loss
+        if (sign > 0 and mark < stop) or (sign < 0 and mark > stop):
+            stop = mark
         if inverse:
             loss = -(a + b * (1.0 / stop)) + taker * (entry_notional + q / stop)
         else:
             loss = -(a + b * stop) + taker * (entry_notional + q * stop)
+        if loss < 0.0:
+            loss = 0.0
+        if loss > max_loss:
+            loss = max_loss
         total = _NAN
         if p.take_profits:
             levels = []

@@ -67,7 +67,8 @@ def _market(plan: Plan, symbol: str) -> Market:
 
 def loss_per_unit(market: Market, side: Side, entry: float, stop: float, taker: float) -> float:
     """Loss at ``stop`` of one unit of quantity, with taker fees on entry and exit — the
-    engine's ``loss_at_stop`` divided by the quantity."""
+    engine's ``loss_at_stop`` divided by the quantity for a stop the mark has not passed, before
+    the engine bounds it by 0 and by what the position can lose."""
     s = 1.0 if side == "long" else -1.0
     cs = market.contract_size
     if market.contract == "linear":

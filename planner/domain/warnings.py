@@ -20,6 +20,7 @@ warning
 * ``nothing_available`` — the cross pool has no balance left for new positions;
 * ``leverage_above_tier`` — a position's leverage is above what the tier of its netted leg
   (all positions of its symbol and side together) allows;
+* ``take_profit_on_losing_side``, ``no_stop`` — see ``order_warnings``;
 
 notice
 * ``quantity_off_step`` — a quantity that is not a multiple of the market's
@@ -47,6 +48,7 @@ from planner.domain.formatting import (
     format_price,
     format_quantity,
 )
+from planner.domain.order_warnings import order_warnings
 from planner.domain.plan import Market, Plan, Position
 from planner.domain.scenarios import liquidating_market_move
 from planner.domain.sizing import (
@@ -163,6 +165,8 @@ def compute_warnings(analysis: Analysis) -> list[PlanWarning]:
             f"{w.amount(cross.equity)} does not exceed its initial margin "
             f"{w.amount(cross.initial_margin)}. Fund the wallet or close cross positions.",
         )
+    for order in order_warnings(analysis):
+        w.add(order.severity, order.code, order.text, order.position)  # type: ignore[arg-type]
     w.found.extend(_tier_warnings(plan))
     _quantity_steps(w)
     for risk in time_risks(analysis):

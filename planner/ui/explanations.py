@@ -51,7 +51,9 @@ EXPLANATIONS: dict[str, str] = {
     "risk_ratio": "Maintenance margin ÷ equity of the bucket (isolated) or of the cross pool; "
     "at 100 % the position is liquidated.",
     "loss_at_stop": "The planned risk: the loss from entry to the stop, including taker fees "
-    "on entry and exit when fees are set.",
+    "on entry and exit when fees are set. A stop the mark has already passed fills now, at the "
+    "mark; a stop that locks in a profit risks 0; never more than the position can lose (its "
+    "margin, or the cross pool — liquidation comes first).",
     "max_loss": "The most this position can lose: its bucket's margin (isolated) or the whole "
     "cross pool's equity (cross).",
     "break_even_price": "The exit price at which the trade pays its entry and exit fees and "

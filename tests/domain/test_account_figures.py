@@ -62,7 +62,12 @@ def test_closed_form_with_fees_and_an_inverse_market() -> None:
     equity = 12 + pnl
     assert figures.gross_notional == pytest.approx(gross)
     assert figures.effective_leverage == pytest.approx(gross / equity)
-    loss = 3000 * 100 * (1 / 46000 - 1 / 52000) + 5000 * 10 * (1 / 2400 - 1 / 2800)
+    # the BTC bucket (10×: 3,000 × 100 / 52,000 / 10 BTC) is liquidated at ~47,521, before
+    # its stop: it loses its margin, not the 0.75 BTC between entry and stop
+    btc_stop = 3000 * 100 * (1 / 46000 - 1 / 52000)
+    btc_bucket = 3000 * 100 / 52000 / 10
+    assert btc_bucket < btc_stop
+    loss = btc_bucket + 5000 * 10 * (1 / 2400 - 1 / 2800)
     assert figures.loss_at_stops == pytest.approx(loss)
     assert figures.risk_at_stops == pytest.approx(loss / equity)
     assert figures.positions_without_stop == 0

@@ -85,7 +85,8 @@ def test_stop_already_hit() -> None:
     )  # mark 58,000
     assert [w.position_id for w in hit] == ["b"]
     assert "already below its stop at 59,000.0" in hit[0].message
-    assert "loss of 100.00 USDT" in hit[0].message  # 0.1 × (60,000 − 59,000)
+    # the stop fills now, at the mark: 0.1 × (60,000 − 58,000), not the 100 at the stop
+    assert "loss of 200.00 USDT" in hit[0].message
     assert "Move the stop" in hit[0].message
     below = make_plan([pos("b", "BTCUSDT", "long", 0.1, 60000, 10, "cross", stop_loss=57000)])
     assert not found(below, "stop_already_hit")
@@ -184,3 +185,51 @@ def test_warnings_are_in_the_json_and_computed_once() -> None:
     assert {"code", "position", "message"} <= set(entries[0])
     assert "eth-conviction" in [w["position"] for w in entries]
     assert [w.to_dict() for w in analysis.warnings] == data["warnings"]
+
+
+def test_positions_without_a_stop_are_named_with_what_they_can_lose() -> None:
+    plan = make_plan(
+        [
+            pos("c", "BTCUSDT", "long", 0.1, 58000, 10, "cross"),
+            pos("i", "ETHUSDT", "short", 2, 2900, 5, "isolated"),
+            pos("s", "SOLUSDT", "long", 10, 160, 10, "cross", stop_loss=150),
+        ]
+    )
+    (warning,) = found(plan, "no_stop")
+    assert warning.severity == "warning" and warning.position_id is None
+    assert warning.message.startswith("c, i have no stop")
+    analysis = analyze(plan)
+    at_stake = analysis.positions[1].margin + analysis.cross.equity
+    assert f"up to {at_stake:,.2f} USDT" in warning.message
+    assert "(their isolated margin and the cross pool's equity)" in warning.message
+    one = make_plan([pos("i", "ETHUSDT", "short", 2, 2900, 5, "isolated")])
+    (warning,) = found(one, "no_stop")
+    assert warning.position_id == "i"
+    assert "up to 1,160.00 USDT (its isolated margin)" in warning.message  # 2 × 2,900 / 5
+    stopped = make_plan([pos("s", "SOLUSDT", "long", 10, 160, 10, "cross", stop_loss=150)])
+    assert not found(stopped, "no_stop")
+
+
+def test_a_take_profit_that_closes_at_a_loss() -> None:
+    plan = make_plan(
+        [
+            pos("s", "SOLUSDT", "long", 10, 150, 10, "cross", stop_loss=140)
+            | {"take_profits": [{"price": 130, "fraction": 0.5}, {"price": 170, "fraction": 0.5}]},
+            pos("e", "ETHUSDT", "short", 1, 2900, 10, "cross", stop_loss=3000)
+            | {"take_profits": [{"price": 2899.9, "fraction": 1}]},
+        ],
+        taker=0.0005,
+    )
+    wrong, fees = found(plan, "take_profit_on_losing_side")
+    assert wrong.position_id == "s"
+    assert "take-profit at 130.00 is below the entry 150.00" in wrong.message
+    assert "closes 50 % at a loss of 100.70 USDT" in wrong.message  # 5 × 20 + fees 0.70
+    assert fees.position_id == "e"
+    assert "within the fees of the entry" in fees.message  # 0.1 of gain, 2.9 of fees
+    good = make_plan(
+        [
+            pos("s", "SOLUSDT", "long", 10, 150, 10, "cross", stop_loss=140)
+            | {"take_profits": [{"price": 170, "fraction": 1}]}
+        ]
+    )
+    assert not found(good, "take_profit_on_losing_side")

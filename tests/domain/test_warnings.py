@@ -34,9 +34,23 @@ def within_limits(plan: Plan, **limits: float) -> Plan:
     )
 
 
+def with_near_stops(plan: Plan) -> Plan:
+    """``plan`` with a stop 0.5 % beyond the mark on every position that has none."""
+    data = plan.model_dump()
+    marks = {m["symbol"]: m["mark_price"] for m in data["markets"]}
+    for p in data["positions"]:
+        if p["stop_loss"] is None:
+            p["stop_loss"] = marks[p["symbol"]] * (0.995 if p["side"] == "long" else 1.005)
+    return Plan.model_validate(data)
+
+
 def test_a_sound_plan_has_no_warnings() -> None:
-    assert warnings_of(within_limits(spec_plan(), risk_per_position=0.06)) == []
-    assert [w.code for w in warnings_of(spec_plan())] == ["risk_per_position"]
+    # the spec example leaves btc-core and sol-hedge without a stop
+    spec = within_limits(spec_plan(), risk_per_position=0.06)
+    assert [(w.code, w.position_id) for w in warnings_of(spec)] == [("no_stop", None)]
+    assert [w.code for w in warnings_of(spec_plan())] == ["risk_per_position", "no_stop"]
+    sound = within_limits(with_near_stops(spec_plan()), risk_per_position=0.08, total_risk=0.2)
+    assert warnings_of(sound) == []
     assert Warning is PlanWarning
 
 

@@ -121,9 +121,14 @@ def test_page_one_figures_are_the_analysis(report: ReportDocument, plan: Plan) -
     assert "beyond its stop" in box["Nearest liquidation"]
     assert box["Cross risk ratio"] == format_percent(analysis.cross.risk_ratio)
     (flags,) = [b for b in report.section("summary").blocks if isinstance(b, FlagList)]
-    # the ETH stop risks 1,000 of 17,500 (5.7 %): above the spec's default 2 % per position
-    assert [(f.severity, f.position) for f in flags.flags] == [("amber", "eth-conviction")]
+    # the ETH stop risks 1,000 of 17,500 (5.7 %): above the spec's default 2 % per position;
+    # btc-core and sol-hedge have no stop
+    assert [(f.severity, f.position) for f in flags.flags] == [
+        ("amber", "eth-conviction"),
+        ("amber", ""),
+    ]
     assert "5.7 % of equity — above your 2 % limit" in flags.flags[0].text
+    assert flags.flags[1].text.startswith("btc-core, sol-hedge have no stop")
     lines = report.section("summary").blocks[3].items  # type: ignore[union-attr]
     assert [line.split(":")[0] for line in lines] == ["As planned", "All cross", "All isolated"]
     assert "the cross pool fails on a -63.3 % move of every mark" in lines[1]

@@ -60,13 +60,23 @@ def test_buckets_show_how_close_they_are_to_liquidation(qtbot, window) -> None:
 def test_warnings_in_plain_words(qtbot, window) -> None:
     panel, document = window.account, window.document
     # the example risks 5.7 % of equity at its stop: within a 6 % limit, it has no warnings
-    limits = RiskLimits(risk_per_position=0.06)
+    limits = RiskLimits(risk_per_position=0.06, total_risk=0.2)
     document.edit(
         lambda plan: plan.model_copy(
             update={"account": plan.account.model_copy(update={"risk_limits": limits})}
         ),
         "Risk limits",
     )
+    panel.refresh_warnings()
+    # … but for its two positions without a stop
+    (no_stop,) = panel.warning_texts()
+    assert no_stop.startswith("btc-core, sol-hedge have no stop")
+    # btc-core long from 60,000 and sol-hedge short from 150 each risk under 6 % (of 17,500)
+    for index, stop in ((1, 57950.0), (2, 160.4)):
+        document.edit(
+            lambda plan, i=index, s=stop: edits.set_position_field(plan, i, "stop_loss", s),
+            "Change stop",
+        )
     panel.refresh_warnings()
     assert panel.warning_texts() == ["No warnings."]
     document.edit(

@@ -166,9 +166,10 @@ def test_the_status_bar_counts_the_warnings_on_every_change(qtbot, hybrid_window
     _type_into(qtbot, window.account.risk_group.limit_boxes["risk_per_position"], "10")
     assert label.text() == "2 warnings"  # eth-conviction's 20.5 % and the total risk
     document.edit(lambda plan: edits.set_position_field(plan, 0, "stop_loss", 3200.0), "Stop")
-    # the long's stop is above its mark: already hit, and no longer a loss at the stop
-    assert [w.code for w in document.analysis.warnings] == ["stop_already_hit"]
-    assert label.text() == "1 warning (1 danger)"
+    # the long's stop is above its mark: already hit, it fills now at the mark — still a loss
+    # (5 % of equity, within the 10 %), and the total risk stays above its 6 % limit
+    assert [w.code for w in document.analysis.warnings] == ["stop_already_hit", "total_risk"]
+    assert label.text() == "2 warnings (1 danger)"
     assert "color: #d02020" in label.styleSheet()
     document.undo_stack.undo()
     document.undo_stack.undo()
@@ -216,6 +217,7 @@ def test_the_count_follows_a_drag_preview(qtbot, hybrid_window) -> None:
     moved = edits.set_position_field(document.plan, 0, "stop_loss", 3200.0)
     document.preview(moved)
     assert label.text() == "4 warnings"  # not on every previewed plan at once
-    qtbot.waitUntil(lambda: label.text() == "3 warnings (1 danger)", timeout=2000)
+    # stop_already_hit, the three positions' risk and the total risk
+    qtbot.waitUntil(lambda: label.text() == "5 warnings (1 danger)", timeout=2000)
     document.end_preview()
     assert label.text() == "4 warnings"
