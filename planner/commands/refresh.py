@@ -1,11 +1,13 @@
-"""``margin-planner refresh PLAN [-o OUT] [--what marks,funding,tiers]``: marks, funding and
-tier tables from the plan's venue (public endpoints; see README "What is sent where").
+"""``margin-planner refresh PLAN [-o OUT] [--what marks,funding,tiers,collateral]``: marks,
+funding, tier tables and collateral value ratios from the plan's venue (public endpoints; see
+README "What is sent where"; collateral ratios from Bybit and OKX only).
 
 Writes the refreshed plan to OUT (default: PLAN itself, keeping ``PLAN.bak``) and prints a
-summary: marks updated, tier tables changed, liquidation prices that moved and by how much.
-Exit codes: 0 done; 2 bad input (plan, ``--what``, a symbol the venue does not list);
-3 venue unreachable or its answer unusable (timeouts, HTTP 429/5xx, truncated JSON, a rule
-broken); 1 the output cannot be written. On any failure no file is written.
+summary: marks updated, tier tables and collateral ratios changed, liquidation prices that
+moved and by how much. Exit codes: 0 done; 2 bad input (plan, ``--what``, a symbol or
+collateral asset the venue does not list); 3 venue unreachable or its answer unusable
+(timeouts, HTTP 429/5xx, truncated JSON, a rule broken); 1 the output cannot be written. On
+any failure no file is written.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 
 from planner.domain.text_rules import terminal_text
 from planner.marketdata.errors import MarketDataError
+from planner.marketdata.quotes import WHAT_ORDER
 from planner.marketdata.refresh import apply_market_data, fetch_market_data, parse_what
 from planner.storage import SaveError, load_plan, save_plan
 from planner.storage.paths import refuse_unnameable
@@ -30,9 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--what",
-        default="marks,funding,tiers",
+        default=",".join(WHAT_ORDER),
         metavar="LIST",
-        help="what to fetch, comma-separated: marks, funding, tiers (default: all three)",
+        help="what to fetch, comma-separated: marks, funding, tiers, collateral (the collateral "
+        "items' value ratios; Bybit and OKX) (default: all four)",
     )
 
 

@@ -12,6 +12,10 @@ API for the window (pure of Qt; run the fetches on a worker thread):
     new_plan, summary = apply_market_data(plan, data)           # GUI thread: one undo step
     summary.lines()                                             # the summary, line by line
 
+``what`` is any of ``"marks"``, ``"funding"``, ``"tiers"`` and ``"collateral"`` (the value ratios
+of ``account.collateral[]`` assets, from Bybit and OKX; ``ratio_assets_asked(plan, what)`` says
+which assets a fetch asks for).
+
 Every failure is a ``MarketDataError`` whose ``str`` is one line and whose ``exit_code`` is 3
 (venue unreachable / unusable answer), 2 (bad input: unknown symbol, bad address) or 1
 (``FetchCancelled``); nothing is applied. A cancel takes effect before the next request and
@@ -42,6 +46,7 @@ _EXPORTS = {
     "apply_market_data": "planner.marketdata.refresh",
     "parse_what": "planner.marketdata.refresh",
     "what_is_sent": "planner.marketdata.refresh",
+    "ratio_assets_asked": "planner.marketdata.refresh",
     "RefreshSummary": "planner.marketdata.refresh",
     "REFRESH_ON_OPEN_DEFAULT": "planner.marketdata.refresh",
     "REFRESH_ON_OPEN_WHAT": "planner.marketdata.refresh",

@@ -5,10 +5,15 @@
 - ``GET /v5/market/risk-limit?category=C&symbol=S`` → ``result.list[]``: ``riskLimitValue``
   (the tier's cap in position value), ``maintenanceMargin`` (rate), ``maxLeverage``,
   ``mmDeduction`` ("" or the maintenance amount). Floors are the previous tier's cap.
+- ``GET /v5/spot-margin-trade/collateral?currency=A`` (one per collateral asset of the plan) →
+  ``result.list[]``: ``currency``, ``collateralRatioList[]`` of ``minQty``, ``maxQty`` (coin
+  quantities, ``""`` for no upper limit) and ``collateralRatio``: marginal tiers, each slice of
+  the amount at its tier's ratio.
 
-Source: bybit-exchange.github.io/docs/v5/market/tickers and …/v5/market/risk-limit. Every
-answer is ``{"retCode": 0, "retMsg": "OK", "result": {...}, "time": ms}``; a ``retCode`` other
-than 0, or an empty list, for a symbol means the venue does not list it.
+Source: bybit-exchange.github.io/docs/v5/market/tickers, …/v5/market/risk-limit and
+…/v5/spot-margin-uta/tier-collateral-ratio. Every answer is ``{"retCode": 0, "retMsg": "OK",
+"result": {...}, "time": ms}``; a ``retCode`` other than 0, or an empty list, for a symbol (or
+an asset missing from the collateral list) means the venue does not list it.
 """
 
 from __future__ import annotations
@@ -18,15 +23,23 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from planner.marketdata.errors import BadVenueResponse, UnknownSymbol, VenueUnreachable
+from planner.marketdata.errors import (
+    BadVenueResponse,
+    UnknownAsset,
+    UnknownSymbol,
+    VenueUnreachable,
+)
 from planner.marketdata.http import VenueSession
 from planner.marketdata.quotes import (
+    CollateralRatios,
     MarketQuery,
     MarketQuote,
+    RatioRow,
     TierRow,
     VenueModel,
     iso_from_ms,
     now_iso,
+    ratio_tiers,
     tier_table,
     validated,
 )
@@ -64,6 +77,22 @@ class RiskLimit(VenueModel):
     mmDeduction: float | None = None
 
     @field_validator("mmDeduction", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+class CollateralCurrency(VenueModel):
+    currency: str
+    collateralRatioList: list[Any]
+
+
+class CollateralTier(VenueModel):
+    minQty: float
+    maxQty: float | None = None
+    collateralRatio: float
+
+    @field_validator("maxQty", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
@@ -145,3 +174,59 @@ def fetch(
             tiers=table,
         )
     return quotes, []
+
+
+COLLATERAL_PATH = "/v5/spot-margin-trade/collateral"
+
+
+def fetch_collateral(session: VenueSession, assets: Sequence[str]) -> dict[str, CollateralRatios]:
+    """Each asset's collateral value ratios, by the asset as the plan names it."""
+    ratios: dict[str, CollateralRatios] = {}
+    for asset in assets:
+        currency = asset.upper()
+        answer = session.get(VENUE, COLLATERAL_PATH, {"currency": currency})
+        envelope = validated(Envelope, answer, VENUE, asset)
+        if envelope.retCode == PARAMETER_ERROR:
+            raise UnknownAsset(VENUE, asset)
+        if envelope.retCode != 0:
+            raise VenueUnreachable(f"bybit {asset}: refused ({envelope.retCode} {envelope.retMsg})")
+        rows = envelope.result.get("list")
+        if not isinstance(rows, list):
+            raise BadVenueResponse(VENUE, asset, "result.list", "missing or not a list")
+        index = next(
+            (
+                i
+                for i, row in enumerate(rows)
+                if isinstance(row, dict) and str(row.get("currency", "")).upper() == currency
+            ),
+            None,
+        )
+        if index is None:
+            raise UnknownAsset(VENUE, asset)
+        where = f"result.list[{index}]"
+        listed = validated(CollateralCurrency, rows[index], VENUE, asset, where)
+        tiers = [
+            (validated(CollateralTier, row, VENUE, asset, f"{where}.collateralRatioList[{k}]"), k)
+            for k, row in enumerate(listed.collateralRatioList)
+        ]
+        tiers.sort(key=lambda pair: pair[0].minQty)
+        ratios[asset] = CollateralRatios(
+            asset=asset,
+            tiers=ratio_tiers(
+                VENUE,
+                asset,
+                [
+                    RatioRow(
+                        floor=tier.minQty,
+                        cap=tier.maxQty,
+                        ratio=tier.collateralRatio,
+                        where=f"{where}.collateralRatioList[{k}]",
+                    )
+                    for tier, k in tiers
+                ],
+                fields=("minQty", "maxQty", "collateralRatio"),
+            ),
+            source=f"Bybit GET {COLLATERAL_PATH}?currency={currency}",
+            as_of=iso_from_ms(envelope.time) or now_iso(),
+        )
+    return ratios

@@ -3,9 +3,10 @@
 ``VenueUnreachable`` (CLI exit 3): the venue could not be reached or did not answer usably —
 connection refused, DNS, TLS, timeouts, HTTP 429 / 5xx, a truncated or malformed body, or an
 answer that breaks a rule (a negative mark, a tier table with a gap). ``BadMarketInput`` (CLI
-exit 2): the request itself cannot be served — a symbol the venue does not list, an address
-that is not one, a plan whose venue has no public data. ``FetchCancelled``: the caller asked to
-stop. Every message names the venue and, where there is one, the symbol and the field.
+exit 2): the request itself cannot be served — a symbol or collateral asset the venue does not
+list, an address that is not one, a plan whose venue has no public data. ``FetchCancelled``:
+the caller asked to stop. Every message names the venue and, where there is one, the symbol
+(or asset) and the field.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ class UnknownSymbol(BadMarketInput):
         super().__init__(f"{venue} {shown}: symbol: the venue does not list this market")
         self.venue = venue
         self.symbol = symbol
+
+
+class UnknownAsset(BadMarketInput):
+    """The venue lists no collateral ratio for a collateral asset of the plan (exit 2)."""
+
+    def __init__(self, venue: str, asset: str) -> None:
+        super().__init__(
+            f"{venue} {asset}: collateral: the venue lists no collateral ratio for this asset"
+        )
+        self.venue = venue
+        self.asset = asset
 
 
 class FetchCancelled(MarketDataError):

@@ -8,9 +8,15 @@
   turn tier sizes into notional).
 - ``GET /api/v5/public/position-tiers?instType=SWAP&tdMode=M&instFamily=F`` → ``minSz``,
   ``maxSz`` (position size in contracts), ``mmr``, ``maxLever``.
+- ``GET /api/v5/public/discount-rate-interest-free-quota?ccy=A`` (one per collateral asset of
+  the plan) → ``data[]``: ``ccy``, ``minDiscountRate`` and ``details[]`` (older answers:
+  ``discountInfo[]``) of ``minAmt``, ``maxAmt`` (amounts of the asset, ``""`` for no upper
+  limit) and ``discountRate``: marginal tiers, each slice of the amount at its tier's rate;
+  above a last tier that has an upper limit, ``minDiscountRate`` applies.
 
 Source: www.okx.com/docs-v5/en/#public-data-rest-api-get-mark-price, …-get-funding-rate,
-…-get-instruments, …-get-position-tiers. Every answer is ``{"code": "0", "msg": "", "data":
+…-get-instruments, …-get-position-tiers, …-get-discount-rate-and-interest-free-quota. Every
+answer is ``{"code": "0", "msg": "", "data":
 [...]}``; code ``51001`` ("Instrument ID … doesn't exist") or an empty ``data`` means the venue
 does not list the market.
 
@@ -27,22 +33,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from planner.marketdata.errors import (
     BadMarketInput,
     BadVenueResponse,
+    UnknownAsset,
     UnknownSymbol,
     VenueUnreachable,
 )
 from planner.marketdata.http import VenueSession
 from planner.marketdata.quotes import (
+    CollateralRatios,
     MarketQuery,
     MarketQuote,
+    RatioRow,
     TierRow,
     VenueModel,
     iso_from_ms,
     now_iso,
+    ratio_tiers,
     tier_table,
     validated,
 )
@@ -85,6 +95,29 @@ class PositionTier(VenueModel):
     maxSz: float = Field(gt=0)
     mmr: float = Field(ge=0)
     maxLever: float = Field(gt=0)
+
+
+class DiscountQuota(VenueModel):
+    ccy: str
+    minDiscountRate: float | None = None
+    details: list[Any] | None = None
+    discountInfo: list[Any] | None = None  # the list's name in older answers
+
+    @field_validator("minDiscountRate", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+class DiscountTier(VenueModel):
+    minAmt: float
+    maxAmt: float | None = None
+    discountRate: float
+
+    @field_validator("maxAmt", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 def instrument_id(symbol: str) -> str:
@@ -225,3 +258,67 @@ def _tiers(session: VenueSession, query: MarketQuery, inst: str, mark: float):
         ),
         as_of=now_iso(),
     )
+
+
+DISCOUNT_PATH = "/api/v5/public/discount-rate-interest-free-quota"
+
+
+def fetch_collateral(session: VenueSession, assets: Sequence[str]) -> dict[str, CollateralRatios]:
+    """Each asset's collateral discount rates (value ratios), by the asset as the plan names
+    it."""
+    ratios: dict[str, CollateralRatios] = {}
+    for asset in assets:
+        ccy = asset.upper()
+        answer = session.get(VENUE, DISCOUNT_PATH, {"ccy": ccy})
+        envelope = validated(Envelope, answer, VENUE, asset)
+        if envelope.code != "0":
+            raise VenueUnreachable(f"okx {asset}: refused ({envelope.code} {envelope.msg})")
+        index = next(
+            (
+                i
+                for i, row in enumerate(envelope.data)
+                if isinstance(row, dict) and str(row.get("ccy", "")).upper() == ccy
+            ),
+            None,
+        )
+        if index is None:
+            raise UnknownAsset(VENUE, asset)
+        where = f"data[{index}]"
+        quota = validated(DiscountQuota, envelope.data[index], VENUE, asset, where)
+        name = "details" if quota.details is not None else "discountInfo"
+        listed = quota.details if quota.details is not None else quota.discountInfo
+        if listed is None:
+            raise BadVenueResponse(VENUE, asset, f"{where}.details", "missing (nor discountInfo)")
+        tiers = sorted(
+            (
+                (validated(DiscountTier, row, VENUE, asset, f"{where}.{name}[{k}]"), k)
+                for k, row in enumerate(listed)
+            ),
+            key=lambda pair: pair[0].minAmt,
+        )
+        above = (
+            None
+            if quota.minDiscountRate is None
+            else (quota.minDiscountRate, f"{where}.minDiscountRate")
+        )
+        ratios[asset] = CollateralRatios(
+            asset=asset,
+            tiers=ratio_tiers(
+                VENUE,
+                asset,
+                [
+                    RatioRow(
+                        floor=tier.minAmt,
+                        cap=tier.maxAmt,
+                        ratio=tier.discountRate,
+                        where=f"{where}.{name}[{k}]",
+                    )
+                    for tier, k in tiers
+                ],
+                fields=("minAmt", "maxAmt", "discountRate"),
+                above_last=above,
+            ),
+            source=f"OKX GET {DISCOUNT_PATH}?ccy={ccy}",
+            as_of=now_iso(),
+        )
+    return ratios

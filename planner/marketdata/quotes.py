@@ -1,6 +1,7 @@
 """What a fetch brings back, before anything touches a plan: per market a quote (mark, funding,
-interval, time) and maybe a tier table, all validated. Shared helpers for the venue modules:
-pydantic validation that names venue, symbol and field, and tier-table assembly."""
+interval, time) and maybe a tier table, per collateral asset its value ratios, all validated.
+Shared helpers for the venue modules: pydantic validation that names venue, symbol and field,
+tier-table and value-ratio-tier assembly."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from planner.domain.errors import describe, field_path
 from planner.domain.plan import TierTable
+from planner.domain.plan_account import ValueRatioTier
 from planner.domain.tiers import maintenance_amount_after
 from planner.marketdata.errors import BadVenueResponse
 
-What = Literal["marks", "funding", "tiers"]
-ALL_WHAT: frozenset[str] = frozenset({"marks", "funding", "tiers"})
+What = Literal["marks", "funding", "tiers", "collateral"]
+#: In the order they are named to the trader.
+WHAT_ORDER: tuple[str, ...] = ("marks", "funding", "tiers", "collateral")
+ALL_WHAT: frozenset[str] = frozenset(WHAT_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +49,30 @@ class MarketQuote:
 
 
 @dataclass(frozen=True, slots=True)
+class CollateralRatios:
+    """A venue's value ratios (1 − haircut) for one collateral asset: marginal tiers by amount
+    of the asset, sorted, contiguous, from 0, the last one without an upper limit."""
+
+    asset: str
+    tiers: tuple[ValueRatioTier, ...]
+    source: str
+    as_of: str
+
+    def plan_fields(self) -> dict[str, Any]:
+        """The collateral item's ratio fields: one tier [0, ∞) as ``value_ratio``, else
+        ``value_ratio_tiers`` (the other field cleared)."""
+        if len(self.tiers) == 1:
+            return {"value_ratio": self.tiers[0].ratio, "value_ratio_tiers": None}
+        return {
+            "value_ratio": None,
+            "value_ratio_tiers": tuple(tier.model_dump(mode="python") for tier in self.tiers),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class VenueData:
-    """A whole fetch for one plan: quotes by plan symbol, notes for the summary, the requests
-    made (method and URL, for the record)."""
+    """A whole fetch for one plan: quotes by plan symbol, collateral ratios by plan asset,
+    notes for the summary, the requests made (method and URL, for the record)."""
 
     venue: str
     what: frozenset[str]
@@ -55,6 +80,7 @@ class VenueData:
     fetched_at: str
     notes: tuple[str, ...] = ()
     requests: tuple[str, ...] = field(default=())
+    collateral: dict[str, CollateralRatios] = field(default_factory=dict)
 
 
 class VenueModel(BaseModel):
@@ -174,3 +200,99 @@ def tier_table(
         return TierTable.model_validate({"tiers": tiers, "source": source, "as_of": as_of})
     except ValidationError as error:
         raise BadVenueResponse(venue, symbol, "tiers", str(describe(error))) from None
+
+
+#: The plan's largest quantity (``ValueRatioTier.amount_floor``).
+AMOUNT_LIMIT = 1e12
+#: The most tiers a collateral item holds (``Collateral.value_ratio_tiers``).
+MAX_RATIO_TIERS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RatioRow:
+    """One collateral tier as a venue states it, and where it sits in the answer (``where``,
+    e.g. ``result.list[0].collateralRatioList[1]``); ``cap`` None means no upper limit."""
+
+    floor: float
+    cap: float | None
+    ratio: float
+    where: str
+
+
+def ratio_tiers(
+    venue: str,
+    asset: str,
+    rows: Sequence[RatioRow],
+    *,
+    fields: tuple[str, str, str],
+    above_last: tuple[float, str] | None = None,
+) -> tuple[ValueRatioTier, ...]:
+    """Plan value-ratio tiers from a venue's rows (sorted by floor): first floor 0, each floor
+    the previous tier's cap (no gap, no overlap), ratios in [0, 1]. ``fields`` names the
+    venue's floor, cap and ratio fields for the messages. A last tier with an upper limit is
+    followed by ``above_last`` (its ratio and the field stating it) when the venue has one,
+    else refused."""
+    floor_field, cap_field, ratio_field = fields
+    if not rows:
+        raise BadVenueResponse(venue, asset, "collateral", "the venue sent no tiers")
+    tiers: list[ValueRatioTier] = []
+
+    def add(floor: float, ratio: float, ratio_path: str, floor_path: str) -> None:
+        if not math.isfinite(ratio) or not 0 <= ratio <= 1:
+            raise BadVenueResponse(venue, asset, ratio_path, f"{ratio:g} is not a ratio in [0, 1]")
+        if floor > AMOUNT_LIMIT:
+            raise BadVenueResponse(
+                venue, asset, floor_path, f"{floor:g} is above the plan's {AMOUNT_LIMIT:g}"
+            )
+        tiers.append(ValueRatioTier(amount_floor=floor, ratio=ratio))
+
+    for k, row in enumerate(rows):
+        if not math.isfinite(row.floor) or row.floor < 0:
+            raise BadVenueResponse(
+                venue, asset, f"{row.where}.{floor_field}", f"{row.floor:g} is not ≥ 0"
+            )
+        if k == 0 and row.floor != 0:
+            raise BadVenueResponse(
+                venue, asset, f"{row.where}.{floor_field}", f"{row.floor:g}: must start at 0"
+            )
+        if k > 0:
+            previous = rows[k - 1]
+            if previous.cap is None or row.floor < previous.cap:
+                end = "no limit" if previous.cap is None else format(previous.cap, ",g")
+                raise BadVenueResponse(
+                    venue,
+                    asset,
+                    f"{row.where}.{floor_field}",
+                    f"{row.floor:g}: overlaps the previous tier (it ends at {end})",
+                )
+            if row.floor > previous.cap:
+                raise BadVenueResponse(
+                    venue,
+                    asset,
+                    f"{row.where}.{floor_field}",
+                    f"{row.floor:g}: a gap after the previous tier (it ends at {previous.cap:,g})",
+                )
+        if row.cap is not None and row.cap <= row.floor:
+            raise BadVenueResponse(
+                venue, asset, f"{row.where}.{cap_field}", f"{row.cap:g} is not above its floor"
+            )
+        add(row.floor, row.ratio, f"{row.where}.{ratio_field}", f"{row.where}.{floor_field}")
+    last = rows[-1]
+    if last.cap is not None:
+        if above_last is None:
+            raise BadVenueResponse(
+                venue,
+                asset,
+                f"{last.where}.{cap_field}",
+                f"{last.cap:g}: the last tier ends there and no ratio is given above it",
+            )
+        ratio, ratio_path = above_last
+        add(last.cap, ratio, ratio_path, f"{last.where}.{cap_field}")
+    if len(tiers) > MAX_RATIO_TIERS:
+        raise BadVenueResponse(
+            venue,
+            asset,
+            "collateral",
+            f"{len(tiers)} tiers: the plan holds at most {MAX_RATIO_TIERS}",
+        )
+    return tuple(tiers)

@@ -153,3 +153,41 @@ def serve_hyperliquid(server: HTTPServer) -> None:
     server.expect_request(
         "/info", method="POST", json={"type": "metaAndAssetCtxs"}
     ).respond_with_json(fixture("hyperliquid_metaAndAssetCtxs.json"))
+
+
+def collateral_plan(venue: str, symbol: str = "BTCUSDT", **ratio: Any) -> Plan:
+    """A small wallet and 2 BTC of collateral (at a fixed 58,000; ``value_ratio`` 0.95 unless
+    ``ratio`` says otherwise) behind a cross long of 5 BTC: its liquidation price moves with
+    the collateral's value ratios."""
+    data = plan_data(
+        venue,
+        [{"symbol": symbol, "mark_price": 58000, "maintenance": {"mmr": 0.004}}],
+        [
+            {
+                "id": "core",
+                "symbol": symbol,
+                "side": "long",
+                "quantity": 5,
+                "entry_price": 60000,
+                "leverage": 10,
+                "margin_mode": "cross",
+            }
+        ],
+    )
+    data["account"]["wallet_balance"] = 1000
+    data["account"]["collateral"] = [
+        {"asset": "BTC", "amount": 2, "price": 58000, **(ratio or {"value_ratio": 0.95})}
+    ]
+    return Plan.model_validate(data)
+
+
+def serve_bybit_collateral(server: HTTPServer, answer: Any = None) -> None:
+    server.expect_request(
+        "/v5/spot-margin-trade/collateral", query_string={"currency": "BTC"}
+    ).respond_with_json(fixture("bybit_collateral_BTC.json") if answer is None else answer)
+
+
+def serve_okx_collateral(server: HTTPServer, answer: Any = None) -> None:
+    server.expect_request(
+        "/api/v5/public/discount-rate-interest-free-quota", query_string={"ccy": "BTC"}
+    ).respond_with_json(fixture("okx_discount_rate_BTC.json") if answer is None else answer)

@@ -18,12 +18,15 @@ from pytest_httpserver import HTTPServer
 from planner.storage import load_plan, plan_to_bytes
 from tests.marketdata.helpers import (
     binance_plan,
+    collateral_plan,
     fixture,
     local_env,
     serve_binance,
     serve_bybit,
+    serve_bybit_collateral,
     serve_hyperliquid,
     serve_okx,
+    serve_okx_collateral,
     single_market_plan,
 )
 
@@ -144,6 +147,71 @@ def test_bad_what_is_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "plan.tplan"
     write(path, binance_plan())
     one_line_failure(run("refresh", str(path), "--what", "prices"), 2, "--what = prices")
+
+
+def test_refresh_collateral_ratios_only(httpserver: HTTPServer, tmp_path: Path) -> None:
+    serve_bybit_collateral(httpserver)
+    path = tmp_path / "plan.tplan"
+    original = write(path, collateral_plan("bybit"))
+    result = run("refresh", str(path), "--what", "collateral", env=local_env(httpserver))
+    assert result.returncode == 0, result.stderr
+    item = load_plan(path).account.collateral[0]
+    assert item.value_ratio is None
+    assert [(t.amount_floor, t.ratio) for t in item.value_ratio_tiers] == [
+        (0, 0.9),
+        (1, 0.8),
+        (1000, 0),
+    ]
+    assert (tmp_path / "plan.tplan.bak").read_bytes() == original
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("1 of 1 collateral ratio list changed")
+    assert "  BTC: collateral value ratio 0.95 → 0.9 up to 1, 0.8 up to 1,000, 0 above" in lines
+    assert "  core: liquidation 38,000 → 40,320 (+6.11%)" in lines
+    assert [r.path for r, _ in httpserver.log] == ["/v5/spot-margin-trade/collateral"]
+
+
+def test_refresh_collateral_where_the_venue_has_no_list(tmp_path: Path) -> None:
+    path = tmp_path / "plan.tplan"
+    original = write(path, collateral_plan("binance"))
+    # nothing may be asked: the only address there is is this machine's discard port
+    env = {"MARGIN_PLANNER_BINANCE_URL": "http://127.0.0.1:9"}
+    result = run("refresh", str(path), "--what", "collateral", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "note: binance publishes no collateral ratio list: BTC keeps its ratio from the plan"
+        in result.stdout.splitlines()
+    )
+    assert load_plan(path).account.collateral == collateral_plan("binance").account.collateral
+    assert (tmp_path / "plan.tplan.bak").read_bytes() == original
+
+
+def test_collateral_asset_the_venue_does_not_list_is_exit_2(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    serve_okx_collateral(httpserver, fixture("okx_discount_rate_unlisted.json"))
+    path = tmp_path / "plan.tplan"
+    original = write(path, collateral_plan("okx"))
+    result = run("refresh", str(path), "--what", "collateral", env=local_env(httpserver))
+    one_line_failure(
+        result, 2, "okx BTC: collateral: the venue lists no collateral ratio for this asset"
+    )
+    assert path.read_bytes() == original
+    assert not (tmp_path / "plan.tplan.bak").exists()
+
+
+def test_collateral_ratio_out_of_range_is_exit_3(httpserver: HTTPServer, tmp_path: Path) -> None:
+    answer = fixture("bybit_collateral_BTC.json")
+    answer["result"]["list"][0]["collateralRatioList"][0]["collateralRatio"] = "85"  # a percent
+    serve_bybit_collateral(httpserver, answer)
+    path = tmp_path / "plan.tplan"
+    original = write(path, collateral_plan("bybit"))
+    result = run("refresh", str(path), "--what", "collateral", env=local_env(httpserver))
+    one_line_failure(
+        result,
+        3,
+        "bybit BTC: result.list[0].collateralRatioList[0].collateralRatio: 85 is not a ratio",
+    )
+    assert path.read_bytes() == original
 
 
 def test_closed_port_fails_fast_with_exit_3(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from planner.marketdata import (
     VenueData,
     apply_market_data,
     fetch_market_data,
+    ratio_assets_asked,
     what_is_sent,
 )
 from planner.marketdata.gap import venue_gap_lines
@@ -51,11 +52,16 @@ from planner.ui.widgets.worker import BackgroundCall
 
 REFRESH_ON_OPEN_KEY = "marketdata/refresh_on_open"
 CONSENT_KEY = "marketdata/consented_venues"
-ALL_WHAT: frozenset[str] = frozenset({"marks", "funding", "tiers"})
+ALL_WHAT: frozenset[str] = frozenset({"marks", "funding", "tiers", "collateral"})
 #: the progress dialog appears only for a fetch that takes longer than this
 PROGRESS_DELAY_MS = 400
 STATUS_MS = 10000
-WHAT_WORDS = {"marks": "marks", "funding": "funding rates", "tiers": "tier tables"}
+WHAT_WORDS = {
+    "marks": "marks",
+    "funding": "funding rates",
+    "tiers": "tier tables",
+    "collateral": "collateral ratios",
+}
 
 
 class RefreshSummaryDialog(QDialog):
@@ -220,10 +226,14 @@ class RefreshController(QObject):
     def _progress_dialog(self, plan: Plan, what: frozenset[str]) -> QProgressDialog:
         words = [WHAT_WORDS[item] for item in ("marks", "funding", "tiers") if item in what]
         count = len(plan.markets)
-        label = (
-            f"Asking {plan.account.venue} for the {_join(words)} of {count} "
-            f"market{'' if count == 1 else 's'}…"
+        asked = (
+            [f"the {_join(words)} of {count} market{'' if count == 1 else 's'}"] if words else []
         )
+        assets = ratio_assets_asked(plan, what)
+        if assets:
+            asked.append(f"the {WHAT_WORDS['collateral']} of {_join(assets)}")
+        venue = plan.account.venue
+        label = f"Asking {venue} for {' and '.join(asked)}…" if asked else f"Asking {venue}…"
         progress = QProgressDialog(label, "Cancel", 0, 0, self._window)
         progress.setObjectName("refresh_progress")
         progress.setWindowTitle("Refresh from venue")

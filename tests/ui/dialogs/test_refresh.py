@@ -264,3 +264,40 @@ def test_refresh_fetches_only_what_is_asked(
         if m.funding_rate != old.funding_rate
     ]
     assert bool(funding_changed) == ("funding" in what)
+
+
+def test_refresh_brings_in_collateral_ratios_for_a_plan_with_collateral(
+    qtbot, window, httpserver: HTTPServer, dialogs, monkeypatch
+) -> None:
+    from planner.marketdata.http import env_variable
+    from tests.marketdata.helpers import collateral_plan, serve_bybit, serve_bybit_collateral
+
+    monkeypatch.setenv(env_variable("bybit"), httpserver.url_for("/").rstrip("/"))
+    serve_bybit(httpserver)
+    serve_bybit_collateral(httpserver)
+    allow(window, "bybit")
+    window.document.apply(collateral_plan("bybit"), "Plan with collateral")
+    before = window.document.plan
+    window.actions.refresh_from_venue.trigger()
+    progress = window.refresher.progress_dialog
+    assert progress is not None
+    assert progress.labelText() == (
+        "Asking bybit for the marks, funding rates and tier tables of 1 market and the "
+        "collateral ratios of BTC…"
+    )
+    wait_for_refresh(qtbot, window)
+
+    item = window.document.plan.account.collateral[0]
+    assert item.value_ratio is None
+    assert [(t.amount_floor, t.ratio) for t in item.value_ratio_tiers] == [
+        (0, 0.9),
+        (1, 0.8),
+        (1000, 0),
+    ]
+    assert "/v5/spot-margin-trade/collateral" in [r.path for r, _ in httpserver.log]
+    lines = window.refresher.summary_dialog.text().splitlines()
+    assert lines[0].endswith(", 1 of 1 collateral ratio list changed")
+    assert "  BTC: collateral value ratio 0.95 → 0.9 up to 1, 0.8 up to 1,000, 0 above" in lines
+    assert window.document.undo_stack.undoText() == "Refresh from bybit"
+    window.actions.undo.trigger()
+    assert window.document.plan == before
