@@ -70,6 +70,7 @@ _show = show_value
 CONTINUITY_TOLERANCE = 1e-6
 
 __all__ = [
+    "DEFAULT_FLAT_RULE",
     "PLAN_FORMAT",
     "PLAN_VERSION",
     "Account",
@@ -110,6 +111,12 @@ class FlatMaintenance(_Model):
     mmr: Rate
     maintenance_amount: Amount = 0.0
     max_leverage: TierLeverage | None = None
+
+
+#: The rule the window gives a market it makes up for a new symbol when the venue's catalogue
+#: has no table for it. The spec has no ``source`` on a flat rule to say so, so the report tells
+#: this rule apart by its values (``planner.report.content.appendix.tier_provenance``).
+DEFAULT_FLAT_RULE = FlatMaintenance(mmr=0.005, maintenance_amount=0.0, max_leverage=100.0)
 
 
 class TierTable(_Model):
