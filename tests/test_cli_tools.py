@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,43 @@ def test_commands_are_registered_in_the_entry_point() -> None:
         [sys.executable, "-m", "planner", "--help"], capture_output=True, text=True, check=True
     )
     assert "compare" in result.stdout and "sweep" in result.stdout
+
+
+def test_a_huge_number_of_sweep_steps_is_refused_up_front() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "sweep", str(SPEC), "--market", "--steps", "100000000"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "margin-planner: --steps = 100000000: at most 100,001\n"
+    # refused before the plan is read
+    missing = str(SPEC.with_name("missing.tplan"))
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "sweep", missing, "--market", "--steps", "100000000"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert result.returncode == 2 and "--steps = 100000000: at most" in result.stderr
+
+
+def test_the_largest_sweep_allowed_runs_in_seconds() -> None:
+    from planner.commands.sweep import MAX_STEPS
+
+    argv = ["sweep", str(SPEC), "--market", "--json", "--steps", str(MAX_STEPS)]
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert time.perf_counter() - started < 30
+    assert len(json.loads(result.stdout)["moves"]) == MAX_STEPS

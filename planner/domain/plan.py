@@ -40,6 +40,7 @@ from planner.domain.plan_base import (
     Amount,
     Leverage,
     Notional,
+    Number,
     PlanModel,
     PositiveNotional,
     Price,
@@ -61,7 +62,7 @@ Side = Literal["long", "short"]
 MarginMode = Literal["cross", "isolated"]
 
 #: Kept for code that names the v1 types; ranges live in ``plan_base``.
-PositiveFloat = Annotated[float, Field(gt=0)]
+PositiveFloat = Annotated[Number, Field(gt=0)]
 _Model = PlanModel
 _show = show_value
 
@@ -69,6 +70,7 @@ _show = show_value
 CONTINUITY_TOLERANCE = 1e-6
 
 __all__ = [
+    "DEFAULT_FLAT_RULE",
     "PLAN_FORMAT",
     "PLAN_VERSION",
     "Account",
@@ -109,6 +111,12 @@ class FlatMaintenance(_Model):
     mmr: Rate
     maintenance_amount: Amount = 0.0
     max_leverage: TierLeverage | None = None
+
+
+#: The rule the window gives a market it makes up for a new symbol when the venue's catalogue
+#: has no table for it. The spec has no ``source`` on a flat rule to say so, so the report tells
+#: this rule apart by its values (``planner.report.content.appendix.tier_provenance``).
+DEFAULT_FLAT_RULE = FlatMaintenance(mmr=0.005, maintenance_amount=0.0, max_leverage=100.0)
 
 
 class TierTable(_Model):
@@ -180,11 +188,11 @@ class Market(_Model):
         default=None, description="The venue's lot step; sizes are rounded down to it."
     )
     min_quantity: Quantity | None = Field(default=None, description="The smallest order.")
-    funding_rate: Annotated[float, within(-FUNDING_RATE_MAX, FUNDING_RATE_MAX, "funding rates")] = (
-        Field(default=0.0, description="Rate per interval; positive: longs pay shorts.")
-    )
+    funding_rate: Annotated[
+        Number, within(-FUNDING_RATE_MAX, FUNDING_RATE_MAX, "funding rates")
+    ] = Field(default=0.0, description="Rate per interval; positive: longs pay shorts.")
     funding_interval_hours: Annotated[
-        float, Field(gt=0), within(0.0, FUNDING_INTERVAL_MAX_HOURS, "funding intervals (hours)")
+        Number, Field(gt=0), within(0.0, FUNDING_INTERVAL_MAX_HOURS, "funding intervals (hours)")
     ] = 8.0
     quote_as_of: str | None = Field(
         default=None,
@@ -260,7 +268,7 @@ def _flat_tiers(mmr: float, amount: float, max_leverage: float | None) -> tuple[
 
 class TakeProfit(_Model):
     price: Price
-    fraction: float = Field(gt=0, le=1)
+    fraction: Number = Field(gt=0, le=1)
 
 
 class ScaleIn(_Model):
@@ -320,7 +328,7 @@ class Plan(_Model):
     name: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=100000)
     horizon_hours: Annotated[
-        float, Field(ge=0), within(0.0, HORIZON_MAX_HOURS, "horizons (hours)")
+        Number, Field(ge=0), within(0.0, HORIZON_MAX_HOURS, "horizons (hours)")
     ] = Field(default=0.0, description="How long the plan is held; funding is charged over it.")
     account: Account
     markets: tuple[Market, ...] = Field(default=(), max_length=1000)

@@ -14,6 +14,7 @@ from planner.domain.plan_base import (
     FeeRate,
     Fraction,
     Leverage,
+    Number,
     PlanModel,
     Price,
     Quantity,
@@ -36,7 +37,7 @@ class RiskLimits(PlanModel):
     total_risk: Fraction = Field(
         default=0.06, description="Largest loss if every stop is hit, a fraction of equity."
     )
-    stop_buffer: float = Field(
+    stop_buffer: Number = Field(
         default=0.01,
         ge=0,
         lt=1,
@@ -52,8 +53,8 @@ class ValueRatioTier(PlanModel):
     """From ``amount_floor`` (in units of the asset) up, the slice counts at ``ratio``. A ratio
     may be 0: the venues' lists end in a tier that counts nothing (Bybit: "> 50 BTC: 0")."""
 
-    amount_floor: Annotated[float, Field(ge=0), within(0.0, 1e12, "quantities")]
-    ratio: Annotated[float, Field(ge=0, le=1)]
+    amount_floor: Annotated[Number, Field(ge=0), within(0.0, 1e12, "quantities")]
+    ratio: Annotated[Number, Field(ge=0, le=1)]
 
 
 class Collateral(PlanModel):
@@ -130,7 +131,7 @@ class Collateral(PlanModel):
 
 class Account(PlanModel):
     currency: str = Field(min_length=1, max_length=20, description="Settlement asset.")
-    wallet_balance: Annotated[float, Field(ge=0), within(0.0, AMOUNT_MAX, "wallet balances")] = (
+    wallet_balance: Annotated[Number, Field(ge=0), within(0.0, AMOUNT_MAX, "wallet balances")] = (
         Field(description="Wallet balance before unrealised PnL (> 0; may be 0 with collateral).")
     )
     venue: Venue = "binance"

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 PRICE_MIN, PRICE_MAX = 1e-12, 1e12
@@ -55,7 +55,12 @@ def rule_error(field: str, value: Any, rule: str) -> PydanticCustomError:
 
 
 def show_value(value: Any) -> str:
-    """A value as a message shows it: integral floats without ``.0``, strings quoted."""
+    """A value as a message shows it: integral floats without ``.0``, strings quoted, JSON's
+    words for true and false, ``(missing)`` for a value that is not there."""
+    if value is None:
+        return "(missing)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
@@ -85,13 +90,19 @@ class PlanModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=False)
 
 
-Rate = Annotated[float, Field(ge=0, lt=1)]
-FeeRate = Annotated[float, Field(ge=0), within(0.0, FEE_RATE_MAX, "fee rates")]
-Price = Annotated[float, Field(gt=0), within(PRICE_MIN, PRICE_MAX, "prices")]
-Quantity = Annotated[float, Field(gt=0), within(QUANTITY_MIN, QUANTITY_MAX, "quantities")]
-Leverage = Annotated[float, Field(gt=0), within(LEVERAGE_MIN, LEVERAGE_MAX, "leverage")]
-TierLeverage = Annotated[float, Field(gt=0), within(0.0, LEVERAGE_MAX, "leverage")]
-Amount = Annotated[float, within(-AMOUNT_MAX, AMOUNT_MAX, "amounts")]
-Notional = Annotated[float, Field(ge=0), within(0.0, AMOUNT_MAX, "notionals")]
-PositiveNotional = Annotated[float, Field(gt=0), within(0.0, AMOUNT_MAX, "notionals")]
-Fraction = Annotated[float, Field(gt=0, le=1)]
+#: A JSON number: strict, so that ``true``, ``false`` and strings such as ``"0.5"`` are refused
+#: instead of read as 1, 0 and 0.5, while integers (``10000``) are still taken as floats. Only the
+#: numbers are strict: the rest of the model stays lax so that Python callers (the window's
+#: edits) may pass lists where the model holds tuples.
+Number = Annotated[float, Strict()]
+
+Rate = Annotated[Number, Field(ge=0, lt=1)]
+FeeRate = Annotated[Number, Field(ge=0), within(0.0, FEE_RATE_MAX, "fee rates")]
+Price = Annotated[Number, Field(gt=0), within(PRICE_MIN, PRICE_MAX, "prices")]
+Quantity = Annotated[Number, Field(gt=0), within(QUANTITY_MIN, QUANTITY_MAX, "quantities")]
+Leverage = Annotated[Number, Field(gt=0), within(LEVERAGE_MIN, LEVERAGE_MAX, "leverage")]
+TierLeverage = Annotated[Number, Field(gt=0), within(0.0, LEVERAGE_MAX, "leverage")]
+Amount = Annotated[Number, within(-AMOUNT_MAX, AMOUNT_MAX, "amounts")]
+Notional = Annotated[Number, Field(ge=0), within(0.0, AMOUNT_MAX, "notionals")]
+PositiveNotional = Annotated[Number, Field(gt=0), within(0.0, AMOUNT_MAX, "notionals")]
+Fraction = Annotated[Number, Field(gt=0, le=1)]

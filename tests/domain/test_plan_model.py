@@ -260,7 +260,7 @@ SIMPLE_RULES: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] 
         "an uncapped tier before the last",
         setter("markets", 0, "maintenance", "tiers", 1, "notional_cap")(None),
         "markets[0].maintenance.tiers[1].notional_cap",
-        "None",
+        "(missing)",
         "only the last tier may have no cap",
     ),
 ]

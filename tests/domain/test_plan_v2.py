@@ -283,7 +283,7 @@ V2_RULES: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] = [
         "neither price nor price symbol",
         _delete(*COLLATERAL, 1, "price"),
         "account.collateral[1].price_symbol",
-        "None",
+        "(missing)",
         "give either price_symbol",
     ),
     (

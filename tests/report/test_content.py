@@ -435,3 +435,35 @@ def test_a_variant_that_breaks_a_rule_still_reports_the_plan(
     assert "not analysed" in lines[-1]
     figures = [b for b in document.section("charts").blocks if isinstance(b, Figure)]
     assert all([c.key for c in f.charts[1].curves] == ["planned"] for f in figures)
+
+
+def test_a_market_the_window_made_up_is_not_reported_as_entered_by_the_trader() -> None:
+    from planner.ui.document.edits import set_position_field
+
+    plan = spec_plan()
+    index = plan.position_index("btc-core")
+    plan = set_position_field(plan, index, "symbol", "FOOUSDT")  # not in Binance's catalogue
+    assert isinstance(plan.market("FOOUSDT").maintenance, FlatMaintenance)
+    document = build_report(plan)
+    spans = [r.cells[0] for r in table(document, "assumptions", "Maintenance tiers").rows if r.span]
+    (span,) = [s for s in spans if s.startswith("FOOUSDT: ")]
+    assert "entered in the plan" not in span
+    assert (
+        "source: default rule for a symbol not in the Binance catalogue — replace it with the "
+        "venue's." in span
+    )
+    # a flat rule the trader typed is still theirs
+    (eth,) = [s for s in spans if s.startswith("ETHUSDT: ")]
+    assert "source: flat rule entered in the plan." in eth
+
+
+def test_the_default_rule_on_a_catalogue_symbol_is_not_the_venues_table() -> None:
+    from planner.ui.document.edits import default_market, validate
+
+    plan = spec_plan()
+    markets = [*plan.markets[:2], default_market("SOLUSDT", 160.0, None)]
+    plan = validate(plan, markets=markets)
+    document = build_report(plan)
+    spans = [r.cells[0] for r in table(document, "assumptions", "Maintenance tiers").rows if r.span]
+    (span,) = [s for s in spans if s.startswith("SOLUSDT: ")]
+    assert "source: default rule, not the Binance catalogue's table for SOLUSDT" in span

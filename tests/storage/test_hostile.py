@@ -94,8 +94,8 @@ def test_too_large_data_is_refused_before_parsing() -> None:
         ({"version": 1.0}, "version = 1.0: must be a whole number"),
         ({"version": True}, "version = True: must be a whole number"),
         ({"version": None}, "version = null: must be a whole number"),
-        ({"account": "rich"}, "account = 'rich': Input should be a valid dictionary"),
-        ({"markets": {"a": 1}}, "markets: Input should be a valid"),
+        ({"account": "rich"}, "account = 'rich': an object is required (got text)"),
+        ({"markets": {"a": 1}}, "markets: a list is required (got an object)"),
         ({"surprise": 1}, "surprise = 1: unknown field (a misspelling?)"),
     ],
 )
@@ -122,7 +122,11 @@ def test_missing_format_and_version_are_refused() -> None:
     [
         (("account", "wallet_balance"), "lots", "account.wallet_balance = 'lots'"),
         (("account", "wallet_balance"), -5, "account.wallet_balance = -5"),
-        (("positions", 0, "quantity"), [1], "positions[0].quantity: Input should be"),
+        (
+            ("positions", 0, "quantity"),
+            [1],
+            "positions[0].quantity: a number is required (got a list)",
+        ),
         (("positions", 0, "leverage"), 500, "positions[0].leverage = 500: above the tier's max"),
         (("positions", 0, "symbol"), "ETHUSDT", "positions[0].symbol = 'ETHUSDT': no market"),
         (("positions", 0, "side"), "sideways", "positions[0].side = 'sideways'"),
@@ -142,7 +146,7 @@ def test_wrong_values_are_refused_naming_the_field(
 
 def test_an_overflowing_number_is_refused_as_not_finite() -> None:
     text = _bytes(plan_data()).replace(b'"wallet_balance": 10000', b'"wallet_balance": 1e999')
-    assert "account.wallet_balance = inf: Input should be a finite number" in _refused(text)
+    assert "account.wallet_balance = inf: a finite number is required" in _refused(text)
 
 
 def test_file_system_problems_are_refused_in_one_line(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from planner.domain.book import build_book
 from planner.domain.engine import valuate
 from planner.domain.formatting import MISSING, format_leverage, format_quantity
-from planner.domain.plan import FlatMaintenance, Market, RiskLimits
+from planner.domain.plan import DEFAULT_FLAT_RULE, FlatMaintenance, Market, RiskLimits
 from planner.domain.venues import VENUES
 from planner.report.content.base import Context, exact_percent
 from planner.report.content.collateral_rows import collateral_rows
@@ -15,11 +15,35 @@ from planner.report.model import Block, Column, KeyValueList, Paragraph, Row, Se
 NOT_STATED = "not stated"
 
 
-def tier_provenance(market: Market) -> tuple[str, str]:
+def tier_provenance(market: Market, venue: str) -> tuple[str, str]:
+    """Where a market's maintenance rule comes from, and as of when. A flat rule has no
+    ``source`` field (spec/plan-format.md), so the window's default rule — what a market it
+    makes up for a new symbol gets — is told apart by its values: it is not the venue's."""
     m = market.maintenance
     if isinstance(m, FlatMaintenance):
-        return "flat rule entered in the plan", NOT_STATED
+        if m != DEFAULT_FLAT_RULE:
+            return "flat rule entered in the plan", NOT_STATED
+        title = VENUES[venue].title if venue in VENUES else venue
+        if _in_catalogue(venue, market.symbol):
+            return (
+                f"default rule, not the {title} catalogue's table for {market.symbol} — "
+                "replace it with the venue's",
+                NOT_STATED,
+            )
+        return (
+            f"default rule for a symbol not in the {title} catalogue — replace it with the venue's",
+            NOT_STATED,
+        )
     return (m.source or NOT_STATED), (m.as_of or NOT_STATED)
+
+
+def _in_catalogue(venue: str, symbol: str) -> bool:
+    from planner.storage.catalogue import CatalogueError, venue_catalogue
+
+    try:
+        return symbol in venue_catalogue(venue)
+    except (KeyError, CatalogueError):  # a venue without a catalogue lists nothing
+        return False
 
 
 def risk_limits_text(limits: RiskLimits) -> str:
@@ -106,7 +130,7 @@ def assumptions(ctx: Context, attachment_name: str) -> Section:
 def markets_table(ctx: Context) -> Table:
     rows = []
     for m in ctx.plan.markets:
-        _, as_of = tier_provenance(m)
+        _, as_of = tier_provenance(m, ctx.plan.account.venue)
         rule = (
             "flat rate" if isinstance(m.maintenance, FlatMaintenance) else f"{len(m.tiers)} tiers"
         )
@@ -178,7 +202,7 @@ def tiers_table(ctx: Context) -> Table:
             shown = sorted({k for t in used for k in (t, t + 1) if k < len(tiers)})
         if not shown:
             continue
-        source, as_of = tier_provenance(market)
+        source, as_of = tier_provenance(market, ctx.plan.account.venue)
         rows.append(
             Row(
                 (f"{market.symbol}: source: {source}. As of: {as_of}. Amounts in {unit}.",),
@@ -246,7 +270,7 @@ def markets_and_tiers_table(ctx: Context) -> Table:
         used = in_use.get(market.symbol)
         if not used:
             continue
-        source, as_of = tier_provenance(market)
+        source, as_of = tier_provenance(market, ctx.plan.account.venue)
         sources.setdefault(source, []).append(market.symbol)
         tiers = market.tiers
         for k, legs in sorted(used.items()):

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from planner.domain import sizing
 from planner.domain.errors import PlanError, describe
-from planner.domain.plan import Market, Plan, Position
+from planner.domain.plan import DEFAULT_FLAT_RULE, Market, Plan, Position
 
 #: Input fields of a position, with the words used in undo labels.
 POSITION_FIELDS: dict[str, str] = {
@@ -59,7 +59,8 @@ MARKET_FIELDS: dict[str, str] = {
 UNTITLED = "Untitled plan"
 
 #: The rule a market gets when a position names a symbol the plan has no market for.
-DEFAULT_MAINTENANCE: dict[str, Any] = {"mmr": 0.005, "maintenance_amount": 0.0, "max_leverage": 100}
+#: The flat rule of a market made up for a symbol the venue's catalogue does not list.
+DEFAULT_MAINTENANCE: dict[str, Any] = DEFAULT_FLAT_RULE.model_dump()
 
 
 def validate(
