@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -165,18 +164,16 @@ def test_a_huge_number_of_sweep_steps_is_refused_up_front() -> None:
     assert result.returncode == 2 and "--steps = 100000000: at most" in result.stderr
 
 
-def test_the_largest_sweep_allowed_runs_in_seconds() -> None:
+def test_the_largest_sweep_allowed_is_answered_whole() -> None:
     from planner.commands.sweep import MAX_STEPS
 
     argv = ["sweep", str(SPEC), "--market", "--json", "--steps", str(MAX_STEPS)]
-    started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "planner", *argv],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,  # a hang guard, not a speed test (speed: python3 -m benchmarks)
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert time.perf_counter() - started < 30
     assert len(json.loads(result.stdout)["moves"]) == MAX_STEPS

@@ -21,6 +21,7 @@ warning
 * ``leverage_above_tier`` — a position's leverage is above what the tier of its netted leg
   (all positions of its symbol and side together) allows;
 * ``take_profit_on_losing_side``, ``no_stop`` — see ``order_warnings``;
+* ``default_market_rule`` — see ``market_warnings``;
 
 notice
 * ``quantity_off_step`` — a quantity that is not a multiple of the market's
@@ -48,6 +49,7 @@ from planner.domain.formatting import (
     format_price,
     format_quantity,
 )
+from planner.domain.market_warnings import default_rule_markets
 from planner.domain.order_warnings import order_warnings
 from planner.domain.plan import Market, Plan, Position
 from planner.domain.scenarios import liquidating_market_move
@@ -165,6 +167,9 @@ def compute_warnings(analysis: Analysis) -> list[PlanWarning]:
             f"{w.amount(cross.equity)} does not exceed its initial margin "
             f"{w.amount(cross.initial_margin)}. Fund the wallet or close cross positions.",
         )
+    for symbol, text in default_rule_markets(plan):
+        first = next(p.id for p in plan.positions if p.symbol == symbol)
+        w.add("warning", "default_market_rule", text, first)
     for order in order_warnings(analysis):
         w.add(order.severity, order.code, order.text, order.position)  # type: ignore[arg-type]
     w.found.extend(_tier_warnings(plan))

@@ -233,3 +233,25 @@ def test_a_take_profit_that_closes_at_a_loss() -> None:
         ]
     )
     assert not found(good, "take_profit_on_losing_side")
+
+
+def test_a_market_on_the_default_rule_is_named() -> None:
+    default = {"mmr": 0.005, "maintenance_amount": 0.0, "max_leverage": 100}
+    markets = [
+        {"symbol": "FOOUSDT", "mark_price": 1.2345, "maintenance": default},
+        {"symbol": "BARUSDT", "mark_price": 2.0, "maintenance": default},  # no position
+        {"symbol": "SOLUSDT", "mark_price": 160, "maintenance": {"mmr": 0.005, "max_leverage": 50}},
+    ]
+    plan = make_plan(
+        [
+            pos("foo", "FOOUSDT", "long", 1000, 1.2345, 10, "cross", stop_loss=1.1),
+            pos("sol", "SOLUSDT", "long", 10, 160, 10, "cross", stop_loss=150),
+        ],
+        markets=markets,
+    )
+    (warning,) = found(plan, "default_market_rule")
+    assert warning.position_id == "foo"
+    assert warning.message.startswith(
+        "FOOUSDT has the default maintenance rule (0.50 %, up to 100×)"
+    )
+    assert "not binance's" in warning.message
