@@ -6,7 +6,13 @@ the plan refuses is marked at its field with the rule in words and never reaches
 
 Positions ▸ Add opens a *draft*: the fields are blank, the symbol picker has the focus, and
 the position joins the plan only once it has a symbol and an entry (so it neither clones the
-selected position nor merges with one in one-way mode before the trader has chosen).
+selected position nor merges with one in one-way mode before the trader has chosen). The draft
+shows what will be created: cross unless Isolated is clicked, the default leverage, no
+take-profit levels, adds, added margin or notes of the position selected before.
+
+A refused value stays in its field, framed, with its reason under it, until it is fixed or
+Escape shows the plan's value again; a refusal of a combination (a size too large for the
+leverage) marks the field just edited. Another position's form never shows a refused text.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ from planner.domain.formatting import amount_decimals, decimals_for_tick
 from planner.domain.plan import Plan
 from planner.ui.document import edits
 from planner.ui.document.plan_document import PlanDocument
+from planner.ui.panels.editor.draft import DraftView
 from planner.ui.panels.editor.form import EditorForm, size_spec, size_summary
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import NumberBox
 from planner.ui.widgets.sync import set_combo, set_spin, set_text
 
 
-class PositionEditor(EditorForm):
+class PositionEditor(DraftView, EditorForm):
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._document = document
@@ -81,12 +88,16 @@ class PositionEditor(EditorForm):
         self.tp_levels.levels_edited.connect(self._on_tp_levels_edited)
         self.tp_levels.refused.connect(self._on_tp_refused)
         self.tp_levels.full.connect(self._on_tp_levels_full)
+        self.tp_levels.input_accepted.connect(self._show_reasons)
+        self.scale_in.input_accepted.connect(self._show_reasons)
         self.scale_in.adds_edited.connect(self._on_scale_in_edited)
         self.scale_in.refused.connect(self._on_scale_in_refused)
         for field, widget in self._fields.items():
             if isinstance(widget, NumberBox):
-                widget.refused.connect(lambda text, rule, f=field: self._refuse(f, text, rule))
-                widget.accepted_input.connect(self._clear_marks)
+                widget.refused.connect(
+                    lambda text, rule, f=field, w=widget: self._refuse(f, text, rule, w)
+                )
+                widget.accepted_input.connect(self._show_reasons)
 
     # --- the draft of a new position ---------------------------------------------------------
 
@@ -100,7 +111,8 @@ class PositionEditor(EditorForm):
         typing = QApplication.focusWidget()
         if isinstance(typing, NumberBox) and self.isAncestorOf(typing):
             typing.commit()
-        self._draft = {"side": "long"}
+        self._drop_refusals()
+        self._draft = {"side": "long", "margin_mode": "cross"}
         self._show()
         self.symbol_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.symbol_combo.lineEdit().selectAll()
@@ -108,9 +120,10 @@ class PositionEditor(EditorForm):
     def cancel_draft(self) -> None:
         if self._draft is not None:
             self._draft = None
+            self._drop_refusals()
             self._show()
 
-    def _draft_set(self, field: str, value: Any) -> None:
+    def _draft_set(self, field: str, value: Any, source: QWidget | None = None) -> None:
         assert self._draft is not None
         self._draft[field] = value
         if not (self._draft.get("symbol") and self._draft.get("entry_price")):
@@ -125,7 +138,7 @@ class PositionEditor(EditorForm):
                 unit, size = draft["size"]
                 plan = edits.set_position_size(plan, index, unit, size)
         except PlanError as error:
-            self._mark(error, field)
+            self._mark(error, field, source or self._fields.get(field))
             return
         self._draft = None
         # the field Tab is moving to keeps the focus through the views' refresh
@@ -133,15 +146,6 @@ class PositionEditor(EditorForm):
         self._document.apply(plan, f"Add position {new_id}", select=new_id)
         if going_to is not None and going_to is not QApplication.focusWidget():
             going_to.setFocus(Qt.FocusReason.TabFocusReason)
-
-    def _show_draft_hint(self) -> None:
-        assert self._draft is not None
-        missing = [
-            n for n, f in (("symbol", "symbol"), ("entry", "entry_price")) if not self._draft.get(f)
-        ]
-        self.size_other.setText(
-            "New position: type its " + " and ".join(missing) + " to add it to the plan."
-        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self._draft is not None:
@@ -156,6 +160,7 @@ class PositionEditor(EditorForm):
 
     def _on_document_current_changed(self, _position_id: str) -> None:
         self._draft = None
+        self._drop_refusals()
         self._show()
 
     def _show(self) -> None:
@@ -234,53 +239,6 @@ class PositionEditor(EditorForm):
             self.notes_edit.setPlainText(position.notes)
             self.notes_edit.blockSignals(False)
 
-    def _configure_prices(self, tick: float | None, decimals: int) -> None:
-        step = tick or 10.0**-decimals
-        positive = EditorSpec("number", 10.0**-decimals, 1e12, decimals, step)
-        optional = EditorSpec("number", 0, 1e12, decimals, step, "none")
-        configure_spin_box(self.entry_spin, positive)
-        configure_spin_box(self.mark_spin, positive)
-        configure_spin_box(self.stop_spin, optional)
-        configure_spin_box(self.take_profit_spin, optional)
-
-    def _show_draft(self, plan: Plan) -> None:
-        draft = self._draft
-        assert draft is not None
-        set_text(self.id_edit, "(new)", quiet=True)
-        market = (
-            plan.market(draft["symbol"])
-            if draft.get("symbol") in [m.symbol for m in plan.markets]
-            else None
-        )
-        self._configure_prices(
-            market.tick_size if market else None,
-            8 if market is None else decimals_for_tick(market.tick_size, market.mark_price),
-        )
-        if not self.symbol_combo.hasFocus():
-            self.symbol_combo.setEditText(draft.get("symbol", ""))
-        set_combo(self.side_combo, draft.get("side", "long"))
-        for box, field in (
-            (self.entry_spin, "entry_price"),
-            (self.stop_spin, "stop_loss"),
-            (self.take_profit_spin, "take_profit"),
-        ):
-            box.blockSignals(True)
-            box.setValue(draft.get(field) or box.minimum())
-            if not draft.get(field):
-                box.setText("")
-            box.blockSignals(False)
-        self.mark_spin.blockSignals(True)
-        self.mark_spin.setText("")  # a new market is marked at the entry typed
-        self.mark_spin.setPlaceholderText("= entry")
-        self.mark_spin.blockSignals(False)
-        unit = self.size_unit.currentData()
-        configure_spin_box(self.size_spin, EditorSpec("number", 1e-12, 1e15, 8, 1.0))
-        self.size_spin.blockSignals(True)
-        self.size_spin.setText("")
-        self.size_spin.setPlaceholderText("default" if unit == "quantity" else "")
-        self.size_spin.blockSignals(False)
-        self._show_draft_hint()
-
     def _show_size(self, plan: Plan, index: int) -> None:
         position = plan.positions[index]
         market = plan.market(position.symbol)
@@ -310,9 +268,12 @@ class PositionEditor(EditorForm):
 
     # --- widgets → document ----------------------------------------------------------------
 
-    def _commit(self, field: str, value: Any, *, merge: bool = True) -> None:
+    def _commit(
+        self, field: str, value: Any, *, merge: bool = True, source: QWidget | None = None
+    ) -> None:
+        """``source``: the field the trader edited (marked if the plan refuses the value)."""
         if self._draft is not None:
-            self._draft_set(field, value)
+            self._draft_set(field, value, source)
             return
         index = self._document.current_index
         if index is None:
@@ -325,6 +286,7 @@ class PositionEditor(EditorForm):
             merge=merge,
             select=select,
             label_of=position_id,
+            source=source,
         )
 
     def _apply(
@@ -336,6 +298,7 @@ class PositionEditor(EditorForm):
         select: str = "",
         preview: bool = False,
         label_of: str = "",
+        source: QWidget | None = None,
     ) -> None:
         index = self._document.current_index
         if index is None:
@@ -346,7 +309,7 @@ class PositionEditor(EditorForm):
             try:
                 self._document.preview(make(self._document.committed_plan))
             except PlanError as error:
-                self._mark(error, field)
+                self._mark(error, field, source)
             return
         new_id: list[str] = []
 
@@ -362,9 +325,19 @@ class PositionEditor(EditorForm):
             select=select or (new_id[0] if new_id else position_id),
         )
         if error is not None:
-            self._mark(error, field)
+            self._mark(self._as_edited(error, field, source), field, source)
         elif new_id and new_id[0] != self._document.current_id:
             self._document.set_current(new_id[0])
+
+    @staticmethod
+    def _as_edited(error: PlanError, field: str, source: QWidget | None) -> PlanError:
+        """A refusal that names another field than the one typed in (the size refused for the
+        leverage) says first what was not taken."""
+        if not isinstance(source, NumberBox) or error.field.endswith(f".{field}"):
+            return error
+        label = edits.POSITION_FIELDS.get(field, field.replace("_", " "))
+        text = source.text().strip()
+        return PlanError(f"{label} {text} not taken — {error}", field=error.field)
 
     def _on_id_edit_finished(self) -> None:
         text = self.id_edit.text().strip()
@@ -405,15 +378,19 @@ class PositionEditor(EditorForm):
     def _on_size_spin_changed(self, value: float) -> None:
         unit = self.size_unit.currentData()
         if self._draft is not None:
-            self._draft_set("size", (unit, value))
+            self._draft_set("size", (unit, value), self.size_spin)
             return
         index = self._document.current_index
         if index is None:
             return
-        self._apply(lambda plan: edits.set_position_size(plan, index, unit, value), "quantity")
+        self._apply(
+            lambda plan: edits.set_position_size(plan, index, unit, value),
+            "quantity",
+            source=self.size_spin,
+        )
 
     def _on_entry_spin_changed(self, value: float) -> None:
-        self._commit("entry_price", value)
+        self._commit("entry_price", value, source=self.entry_spin)
 
     def _on_mark_spin_changed(self, value: float) -> None:
         index = self._document.current_index
@@ -422,16 +399,21 @@ class PositionEditor(EditorForm):
         plan = self._document.plan
         symbol = plan.positions[index].symbol
         row = [m.symbol for m in plan.markets].index(symbol)
-        self._apply(lambda p: edits.set_market_field(p, row, "mark_price", value), "mark_price")
+        self._apply(
+            lambda p: edits.set_market_field(p, row, "mark_price", value),
+            "mark_price",
+            source=self.mark_spin,
+        )
 
     def _on_stop_spin_changed(self, value: float) -> None:
-        self._commit("stop_loss", None if value == self.stop_spin.minimum() else value)
+        stop = None if value == self.stop_spin.minimum() else value
+        self._commit("stop_loss", stop, source=self.stop_spin)
 
     def _on_take_profit_spin_changed(self, value: float) -> None:
         price = None if value == self.take_profit_spin.minimum() else value
         if self._draft is not None:
             levels = [] if price is None else [{"price": price, "fraction": 1.0}]
-            self._draft_set("take_profits", levels)
+            self._draft_set("take_profits", levels, self.take_profit_spin)
             return
         levels = self.tp_levels.levels()
         if price is None:
@@ -440,10 +422,10 @@ class PositionEditor(EditorForm):
             levels[0]["price"] = price
         else:
             levels = [{"price": price, "fraction": 1.0}]
-        self._commit("take_profits", levels)
+        self._commit("take_profits", levels, source=self.take_profit_spin)
 
     def _on_leverage_spin_changed(self, value: float) -> None:
-        self._commit("leverage", value)
+        self._commit("leverage", value, source=self.leverage_spin)
 
     def _on_leverage_slider_changed(self, value: int) -> None:
         index = self._document.current_index
@@ -456,23 +438,23 @@ class PositionEditor(EditorForm):
         self._on_leverage_slider_changed(self.leverage_slider.value())
 
     def _on_added_margin_spin_changed(self, value: float) -> None:
-        self._commit("added_margin", value)
+        self._commit("added_margin", value, source=self.added_margin_spin)
 
     def _on_notes_edit_changed(self) -> None:
         if self._draft is None:
             self._commit("notes", self.notes_edit.toPlainText())
 
     def _on_tp_levels_edited(self, levels: list[dict[str, float]], merge: bool) -> None:
-        self._commit("take_profits", levels, merge=merge)
+        self._commit("take_profits", levels, merge=merge, source=self.tp_levels.last_edited)
 
     def _on_scale_in_edited(self, adds: list[dict[str, float]], merge: bool) -> None:
-        self._commit("scale_in", adds, merge=merge)
+        self._commit("scale_in", adds, merge=merge, source=self.scale_in.last_edited)
 
     def _on_scale_in_refused(self, text: str, rule: str) -> None:
-        self._refuse("scale_in", text, rule)
+        self._refuse("scale_in", text, rule, self.scale_in.last_refused)
 
     def _on_tp_refused(self, text: str, rule: str) -> None:
-        self._refuse("take_profits", text, rule)
+        self._refuse("take_profits", text, rule, self.tp_levels.last_refused)
 
     def _on_tp_levels_full(self) -> None:
         index = self._document.current_index
@@ -485,14 +467,15 @@ class PositionEditor(EditorForm):
 
     # --- marks -----------------------------------------------------------------------------
 
-    def _refuse(self, field: str, text: str, rule: str) -> None:
+    def _refuse(self, field: str, text: str, rule: str, source: QWidget | None = None) -> None:
         """Typed text that breaks its field's rule: marked there, the plan untouched."""
         index = self._document.current_index
         where = (
             "new position" if self._draft is not None or index is None else f"positions[{index}]"
         )
         path = f"{where}.{field}"
-        self._mark(PlanError(f"{path} = {text.strip() or '(empty)'}: {rule}", field=path), field)
+        error = PlanError(f"{path} = {text.strip() or '(empty)'}: {rule}", field=path)
+        self._mark(error, field, source)
 
 
 __all__ = ["PositionEditor", "QComboBox"]

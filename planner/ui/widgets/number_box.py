@@ -6,8 +6,17 @@ it, and hands the plan only values inside the rule.
 spin box API the panels use (range, decimals, step, special value, suffix, ``value()``,
 ``valueChanged``): text that is not a number, or a number outside the range, stays in the field
 with a red frame and the rule in words (``refused`` carries it to the panel's message line), and
-nothing is committed. A value is committed on Enter or when the field loses focus; ``k`` and
-``m`` are accepted as thousands and millions (``61k`` = 61,000), and Up/Down step by the step.
+nothing is committed. A value is committed on Enter or when the field loses focus, and only
+when the text says another number than the field shows for its value (re-committing a rounded
+``0.99 %`` never turns the exact value into 0.99). ``k`` and ``m`` are accepted as thousands and
+millions (``61k`` = 61,000), an exponent too (``1e20`` is a number, held to the range), and
+Up/Down step by the step.
+
+A refused text keeps its red frame and its rule (in the tooltip, next to the field's own
+description) until the trader fixes it or presses Escape, which shows the value again. The
+panel can refuse a committed value too (``refuse``: the plan would not take it, e.g. with the
+leverage): the text stays, marked, and ``value()`` is the plan's value again. A value the field
+has none of (the special value: no stop) is empty text under a greyed placeholder.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 _MULTIPLIERS = {"k": 1e3, "m": 1e6}
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([km])?$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?([km])?$")
 
 
 def parse_number(text: str) -> float | None:
@@ -30,7 +39,7 @@ def parse_number(text: str) -> float | None:
     if not match:
         return None
     number = float(cleaned.rstrip("km"))
-    return number * _MULTIPLIERS.get(match.group(2) or "", 1.0)
+    return number * _MULTIPLIERS.get(match.group(3) or "", 1.0)
 
 
 def format_number(value: float, decimals: int, *, group: bool = True, trim: bool = True) -> str:
@@ -77,6 +86,11 @@ class NumberBox(QLineEdit):
         self._trim = trim
         self._keyboard_tracking = False
         self._maximum_reason = ""
+        #: the plan's value while a committed one is being offered (``refuse`` goes back to it)
+        self._offered_over: float | None = None
+        self._rule = ""
+        #: the field's own tooltip, shown again with the rule when the text is refused
+        self._description = ""
         self._suffix_label: QLabel | None = None
         self.setValidator(NumberValidator(self))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -183,12 +197,41 @@ class NumberBox(QLineEdit):
 
     def setValue(self, value: float) -> None:
         value = float(value)
-        changed = value != self._value
-        self._value = value
+        previous, self._value = self._value, value
         self._show_value()
         self._clear_refusal()
-        if changed:
+        if value != previous:
+            self._offer(value, previous)
+
+    def _offer(self, value: float, previous: float) -> None:
+        """``valueChanged(value)``; a ``refuse`` meanwhile takes ``previous`` back."""
+        self._offered_over = previous
+        try:
             self.valueChanged.emit(value)
+        finally:
+            self._offered_over = None
+
+    def refuse(self, rule: str) -> None:
+        """The value just committed was not taken (by the plan, for ``rule``): the text stays
+        in view with its red frame and the rule; ``value()`` is the value before it."""
+        if self._offered_over is not None:
+            self._value = self._offered_over
+        self._mark(self.text(), rule)
+
+    def revert(self) -> None:
+        """Drop a refused or half-typed text: the field shows its value again."""
+        self._clear_refusal()
+        self._show_value()
+
+    def is_edited(self, text: str | None = None) -> bool:
+        """Whether ``text`` (the field's text) says another number than the field shows for
+        its value: only then is there anything to commit."""
+        text = self.text() if text is None else text
+        return self._parse(text) != self._parse(self._format(self._value))
+
+    def refusal(self) -> str:
+        """The rule the shown text breaks ("" when it is not refused)."""
+        return self._rule if self.is_refused() else ""
 
     # --- rules ---------------------------------------------------------------------------------
 
@@ -206,7 +249,7 @@ class NumberBox(QLineEdit):
             return "not a number"
         if self._special and value == self._minimum:
             return ""
-        if not math.isfinite(value):
+        if math.isnan(value):
             return "not a number"
         if value < self._minimum:
             if self._minimum > 0 and self._minimum <= 10.0**-self._decimals * 1.0001:
@@ -241,10 +284,10 @@ class NumberBox(QLineEdit):
         value = self._parse(text)
         assert value is not None
         self._clear_refusal()
-        if value != self._value:
-            self._value = value
-            self.valueChanged.emit(value)
-        if not self.hasFocus():
+        if self.is_edited(text):
+            previous, self._value = self._value, value
+            self._offer(value, previous)
+        if not self.hasFocus() and not self.is_refused():
             self._show_value()
         return True
 
@@ -255,6 +298,10 @@ class NumberBox(QLineEdit):
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.commit()
             super().keyPressEvent(event)
+            return
+        if key == Qt.Key.Key_Escape and (self.is_refused() or self.is_edited()):
+            self.revert()  # back to the value; a second Escape goes to the panel
+            event.accept()
             return
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not self.is_refused():
             sign = 1 if key == Qt.Key.Key_Up else -1
@@ -271,7 +318,7 @@ class NumberBox(QLineEdit):
         super().focusOutEvent(event)
         if self.is_refused():
             return  # the typed text and its rule stay in view
-        if self._parse(self.text()) != self._value or not self.text():
+        if self.is_edited():
             self.commit()
         if not self.is_refused():
             self._show_value()
@@ -294,7 +341,7 @@ class NumberBox(QLineEdit):
 
     def _format(self, value: float) -> str:
         if self._special and value == self._minimum:
-            return self._special
+            return ""  # the placeholder says it (greyed), so typing needs no clearing first
         return format_number(value, self._decimals, trim=self._trim)
 
     def _show_value(self) -> None:
@@ -319,16 +366,23 @@ class NumberBox(QLineEdit):
         self._show_value()
 
     def _refuse(self, text: str, rule: str) -> None:
+        self._mark(text, rule)
+        self.refused.emit(text, rule)
+
+    def _mark(self, text: str, rule: str) -> None:
         if not self.property("invalid"):
+            self._description = self.toolTip()
             self.setProperty("invalid", True)
             _repolish(self)
-        self.setToolTip(f"{text.strip() or '(empty)'}: {rule}")
-        self.refused.emit(text, rule)
+        self._rule = rule
+        tip = f"{text.strip() or '(empty)'}: {rule}"
+        self.setToolTip(f"{tip}\n\n{self._description}" if self._description else tip)
 
     def _clear_refusal(self) -> None:
         if self.property("invalid"):
             self.setProperty("invalid", False)
             _repolish(self)
+            self.setToolTip(self._description)
             self.accepted_input.emit()
 
     def _place_suffix(self) -> None:

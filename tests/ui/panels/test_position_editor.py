@@ -39,7 +39,8 @@ def test_shows_the_selected_position(qtbot, window, editor) -> None:
     assert editor.id_edit.text() == "btc-core"
     assert editor.cross_button.isChecked()
     assert not editor.added_margin_spin.isEnabled()
-    assert editor.stop_spin.text() == "none"
+    assert editor.stop_spin.text() == ""  # no stop: empty, the placeholder says "none"
+    assert editor.stop_spin.placeholderText() == "none"
 
 
 def test_every_field_round_trips(qtbot, window, editor) -> None:
@@ -128,15 +129,23 @@ def test_take_profit_levels(qtbot, window, editor) -> None:
 def test_refused_input_is_marked_at_its_field(qtbot, window, editor) -> None:
     document = window.document
     before = document.plan
-    editor.tp_table.cellWidget(1, 1).setValue(80.0)  # 50 % + 80 % > 100 %
+    fraction = editor.tp_table.cellWidget(1, 1)
+    fraction.setValue(80.0)  # 50 % + 80 % > 100 %
     assert document.plan is before
-    assert editor.marked_fields() == ["take_profits"]
+    # the field just edited is marked, keeps what was typed, and says why under the levels
+    assert fraction.is_refused() and fraction.text() == "80"
+    assert fraction.value() == 50.0  # the plan's value
     assert "take-profit fractions must sum to at most 1" in editor.error_label.text()
-    assert "at most 1" in editor.tp_table.toolTip()
-    # the next accepted edit clears the mark
+    assert "at most 1" in fraction.toolTip()
+    assert "at most 1" in editor.tp_levels.reason.text()
+    # an accepted edit of another field leaves it marked; fixing it clears the mark
     editor.entry_spin.setValue(3010.0)
-    assert editor.marked_fields() == []
+    assert fraction.is_refused()
+    fraction.setValue(40.0)
+    assert not fraction.is_refused()
+    assert document.plan.position("eth-conviction").take_profits[1].fraction == 0.4
     assert not editor.error_label.isVisible()
+    assert not editor.tp_levels.reason.isVisible()
 
     document.set_current("btc-core")
     before = document.plan

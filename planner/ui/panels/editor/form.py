@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -41,6 +42,7 @@ from planner.ui.panels.editor.symbol_picker import SymbolPicker
 from planner.ui.panels.editor.take_profits import TakeProfitLevels
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import INVALID_STYLE, NumberBox
+from planner.ui.widgets.reasons import reason_label
 
 #: at this width and wider the editor shows its fields in two columns
 TWO_COLUMNS_WIDTH = 700
@@ -133,6 +135,7 @@ class EditorForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("position_editor")
+        self._messages = {}
         self._build()
 
     def _build(self) -> None:
@@ -220,21 +223,32 @@ class EditorForm(QWidget):
         symbol_row.addWidget(mark_label)
         symbol_row.addWidget(self.mark_spin, 2)
 
+        #: the red line under each field that says why its text is refused (no hover needed)
+        self._reasons: dict[QWidget, QLabel] = {}
         left = QFormLayout()
         left.addRow(self._label("Symbol", "symbol"), symbol_row)
+        self._reason_row(left, self.symbol_combo, self.mark_spin)
         left.addRow(self._label("Side", "side"), self.side_combo)
         left.addRow(self._label("Entry", "entry_price"), self.entry_spin)
+        self._reason_row(left, self.entry_spin)
         left.addRow(self._label("Size", "size"), size_row)
+        self._reason_row(left, self.size_spin)
         left.addRow("", self.size_other)
         left.addRow(self._label("Stop", "stop_loss"), self.stop_spin)
+        self._reason_row(left, self.stop_spin)
         left.addRow(self._label("Take profit", "take_profits"), self.take_profit_spin)
+        self._reason_row(left, self.take_profit_spin)
 
         right = QFormLayout()
         right.addRow(self._label("Leverage", "leverage"), leverage_row)
+        self._reason_row(right, self.leverage_spin)
         right.addRow("", self.leverage_limit)
         right.addRow(self._label("Margin", "margin_mode"), self.mode_box)
+        self._reason_row(right, self.mode_box)
         right.addRow(self._label("Added margin", "added_margin"), self.added_margin_spin)
+        self._reason_row(right, self.added_margin_spin)
         right.addRow(self._label("ID", "id"), self.id_edit)
+        self._reason_row(right, self.id_edit)
         right.addRow(self._label("Notes", "notes"), self.notes_edit)
 
         left_column = QVBoxLayout()
@@ -324,33 +338,86 @@ class EditorForm(QWidget):
             self.scale_in,
         ]
 
-    # --- marks -----------------------------------------------------------------------------
+    # --- marks ---------------------------------------------------------------------------
+    #
+    # A number field owns its refusal (``NumberBox``: the text, the red frame, the rule) until
+    # the trader fixes it or presses Escape; other fields are marked here until the next
+    # accepted edit. Every refusal's words stay in view under its field (``reason_label``).
 
     _fields: dict[str, QWidget]
+    #: the words of each marked field, oldest first
+    _messages: dict[QWidget, str]
 
-    def _mark(self, error: PlanError, fallback: str) -> None:
+    def _reason_row(self, form: QFormLayout, *widgets: QWidget) -> None:
+        label = reason_label()
+        form.addRow("", label)
+        for widget in widgets:
+            self._reasons[widget] = label
+
+    def reason_label(self, widget: QWidget) -> QLabel:
+        """The line that shows why ``widget``'s text is refused."""
+        if widget in self._reasons:
+            return self._reasons[widget]
+        if widget is self.tp_table or self.tp_levels.isAncestorOf(widget):
+            return self.tp_levels.reason
+        if self.scale_in.isAncestorOf(widget):
+            return self.scale_in.reason
+        return self.error_label
+
+    def _mark(self, error: PlanError, fallback: str, source: QWidget | None = None) -> None:
+        """``error`` at ``source`` (the field just edited: a refused combination marks what
+        the trader typed), else at the field the error names, else at ``fallback``."""
         field = _field_of(error) or fallback
-        widget = self._fields.get(field, self._fields.get(fallback, self.tp_table))
-        self._clear_marks(keep=widget)
-        widget.setProperty("invalid", True)
-        widget.setToolTip(f"{error}\n\n{explain('size' if field == 'quantity' else field)}")
-        _repolish(widget)
-        self.error_label.setText(str(error))
-        self.error_icon.setVisible(True)
-        self.error_label.setVisible(True)
+        widget = source or self._fields.get(field, self._fields.get(fallback, self.tp_table))
+        message = str(error)
+        if isinstance(widget, NumberBox):
+            if not widget.is_refused() or widget.refusal() != message:
+                widget.refuse(message)
+        else:
+            widget.setProperty("invalid", True)
+            widget.setToolTip(f"{error}\n\n{explain('size' if field == 'quantity' else field)}")
+            _repolish(widget)
+        self._messages.pop(widget, None)
+        self._messages[widget] = message
+        self._show_reasons()
 
     def _clear_marks(self, keep: QWidget | None = None) -> None:
+        """Drop the marks of fields other than number fields (those keep a refused text until
+        it is fixed or Escape); ``keep`` stays marked."""
         for field, widget in self._fields.items():
-            if widget is keep:
+            if widget is keep or isinstance(widget, NumberBox):
                 continue
             if widget.property("invalid"):
                 widget.setProperty("invalid", False)
                 widget.setToolTip(explain("size" if field == "quantity" else field))
                 _repolish(widget)
-        if keep is None:
-            self.error_label.clear()
-            self.error_icon.setVisible(False)
-            self.error_label.setVisible(False)
+            self._messages.pop(widget, None)
+        self._show_reasons()
+
+    def _drop_refusals(self) -> None:
+        """Every field back to its value (another position, a new one): no refused text of
+        one position is left over in another's form."""
+        for box in self.findChildren(NumberBox):
+            box.revert()
+        self._messages.clear()
+        self._clear_marks()
+
+    def _show_reasons(self) -> None:
+        """Each marked field's words under it; the latest also at the foot of the editor."""
+        for widget in list(self._messages):
+            gone = not shiboken6.isValid(widget)
+            if gone or (isinstance(widget, NumberBox) and not widget.is_refused()):
+                del self._messages[widget]
+        shown: dict[QLabel, str] = {}
+        for widget, message in self._messages.items():
+            shown[self.reason_label(widget)] = message
+        for label in {*self._reasons.values(), self.tp_levels.reason, self.scale_in.reason}:
+            label.setText(shown.get(label, ""))
+            label.setVisible(label in shown)
+        latest = next(reversed(self._messages.values()), "")
+        self.error_label.setText(latest)
+        self.error_icon.setVisible(bool(latest))
+        self.error_label.setVisible(bool(latest))
 
     def marked_fields(self) -> list[str]:
         return [field for field, widget in self._fields.items() if widget.property("invalid")]

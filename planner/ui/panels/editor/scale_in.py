@@ -32,6 +32,7 @@ from planner.domain.time_solvers import ladder
 from planner.domain.values_in import ValuesIn
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import NumberBox
+from planner.ui.widgets.reasons import reason_label
 from planner.ui.widgets.sync import set_spin
 
 Adds = list[dict[str, float]]
@@ -61,6 +62,8 @@ class ScaleInLadder(QGroupBox):
     adds_edited = Signal(list, bool)
     #: a typed value broke its rule: (text, rule)
     refused = Signal(str, str)
+    #: a refused field's text was fixed or dropped
+    input_accepted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Scale-in (planned adds)", parent)
@@ -102,6 +105,8 @@ class ScaleInLadder(QGroupBox):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.reason = reason_label()
+        layout.addWidget(self.reason)
         layout.addWidget(self.summary)
         layout.addWidget(self.generator)
         self.add_button.clicked.connect(self._on_add_clicked)
@@ -109,6 +114,10 @@ class ScaleInLadder(QGroupBox):
         self.fill_button.clicked.connect(self._on_fill_clicked)
         self._position: tuple[float, str, float | None, float] = (0.0, "long", None, 1.0)
         self._shown_id = ""
+        #: the field whose edit is being offered (None: a button)
+        self.last_edited: NumberBox | None = None
+        #: the field whose text was refused last
+        self.last_refused: NumberBox | None = None
 
     def _build_generator(self) -> None:
         self.generator = QGroupBox("Ladder generator")
@@ -152,7 +161,8 @@ class ScaleInLadder(QGroupBox):
         first.addWidget(self.fill_button)
         form.addRow(first)
         for box in self.generator_fields():
-            box.refused.connect(self.refused)
+            box.refused.connect(self._on_box_refused)
+            box.accepted_input.connect(self.input_accepted)
 
     def generator_fields(self) -> list[NumberBox]:
         return [
@@ -201,7 +211,8 @@ class ScaleInLadder(QGroupBox):
                     box.setFrame(False)
                     box.setToolTip(self.table.horizontalHeaderItem(column).toolTip())
                     box.valueChanged.connect(self._on_value_changed)
-                    box.refused.connect(self.refused)
+                    box.refused.connect(self._on_box_refused)
+                    box.accepted_input.connect(self.input_accepted)
                     table.setCellWidget(row, column, box)
                 for column in range(2, table.columnCount()):
                     item = QTableWidgetItem()
@@ -277,8 +288,24 @@ class ScaleInLadder(QGroupBox):
 
     # --- widgets → edits -------------------------------------------------------------------
 
+    def clear(self) -> None:
+        """No adds (a new position has none until it is in the plan)."""
+        self.table.setRowCount(0)
+        self.summary.clear()
+        self._shown_id = ""
+
     def _on_value_changed(self, _value: float) -> None:
-        self.adds_edited.emit(self.adds(), True)
+        sender = self.sender()
+        self.last_edited = sender if isinstance(sender, NumberBox) else None
+        try:
+            self.adds_edited.emit(self.adds(), True)
+        finally:
+            self.last_edited = None
+
+    def _on_box_refused(self, text: str, rule: str) -> None:
+        sender = self.sender()
+        self.last_refused = sender if isinstance(sender, NumberBox) else None
+        self.refused.emit(text, rule)
 
     def _on_add_clicked(self) -> None:
         adds = self.adds()

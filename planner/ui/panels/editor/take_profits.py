@@ -20,11 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.analysis import Analysis
-from planner.domain.plan import Plan
+from planner.domain.formatting import format_price
+from planner.domain.plan import Plan, Position
+from planner.domain.results import PositionResult
 from planner.domain.values_in import ValuesIn
 from planner.ui.explanations import explain
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
 from planner.ui.widgets.number_box import NumberBox
+from planner.ui.widgets.reasons import reason_label
 from planner.ui.widgets.sync import set_spin
 
 Levels = list[dict[str, float]]
@@ -40,6 +43,30 @@ def suggested_level(side: str, entry: float, stop: float | None, tick: float | N
     return price if price > 0 else entry * (1 + sign * 0.05)
 
 
+def reward_to_risk_text(position: Position, result: PositionResult, tick: float | None) -> str:
+    """The reward-to-risk line, or what keeps it from being one, in the trader's words."""
+    has_stop, has_tp = position.stop_loss is not None, bool(position.take_profits)
+    if not (has_stop and has_tp):
+        missing = "a stop and a take-profit" if not (has_stop or has_tp) else "a stop"
+        return f"Reward to risk needs {missing if not has_stop else 'a take-profit'}."
+    if result.reward_to_risk is None:  # the stop loses nothing: there is no risk to divide by
+        stop = format_price(position.stop_loss, tick)
+        return (
+            f"No reward to risk: the stop does not risk anything (at {stop} this "
+            f"{position.side} closes at a profit, fees included)."
+        )
+    text = f"Reward to risk {result.reward_to_risk:.2f} : 1"
+    sign = 1.0 if position.side == "long" else -1.0
+    for tp, tp_result in zip(position.take_profits, result.take_profits, strict=True):
+        if tp_result.reward >= 0:
+            continue
+        price = format_price(tp.price, tick)
+        if sign * (tp.price - position.entry_price) <= 0:
+            return f"{text}: the take-profit at {price} is on the losing side of the entry."
+        return f"{text}: the take-profit at {price} does not cover the fees."
+    return text + "."
+
+
 class TakeProfitLevels(QGroupBox):
     #: the levels as typed (merge: part of a run of edits of one field)
     levels_edited = Signal(list, bool)
@@ -47,6 +74,8 @@ class TakeProfitLevels(QGroupBox):
     refused = Signal(str, str)
     #: Add level pressed when the levels already close the whole position
     full = Signal()
+    #: a refused field's text was fixed or dropped
+    input_accepted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Take-profit levels", parent)
@@ -79,10 +108,16 @@ class TakeProfitLevels(QGroupBox):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.reason = reason_label()
+        layout.addWidget(self.reason)
         layout.addWidget(self.summary)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self._suggest = (0.0, None, None, "long")
+        #: the field whose edit is being offered (None: Add or Remove level)
+        self.last_edited: NumberBox | None = None
+        #: the field whose text was refused last
+        self.last_refused: NumberBox | None = None
 
     def fields(self) -> list[QWidget]:
         """The focusable fields in Tab order."""
@@ -121,7 +156,8 @@ class TakeProfitLevels(QGroupBox):
                 for box in (price, fraction):
                     box.setFrame(False)
                     box.valueChanged.connect(self._on_value_changed)
-                    box.refused.connect(self.refused)
+                    box.refused.connect(self._on_box_refused)
+                    box.accepted_input.connect(self.input_accepted)
                 table.setCellWidget(row, 0, price)
                 table.setCellWidget(row, 1, fraction)
                 item = QTableWidgetItem()
@@ -139,12 +175,14 @@ class TakeProfitLevels(QGroupBox):
             set_spin(price, tp.price)
             set_spin(fraction, tp.fraction * 100)
             table.item(row, 2).setText(values.format_amount(tp_result.reward, currency, sign=True))
-        if result.reward_to_risk is not None:
-            self.summary.setText(f"Reward to risk {result.reward_to_risk:.2f} : 1")
-        else:
-            self.summary.setText("Reward to risk needs a stop and a take-profit.")
+        self.summary.setText(reward_to_risk_text(position, result, market.tick_size))
         self.summary.setToolTip(explain("reward_to_risk"))
         self.remove_button.setEnabled(bool(position.take_profits))
+
+    def clear(self) -> None:
+        """No levels (a new position has none until it is in the plan)."""
+        self.table.setRowCount(0)
+        self.summary.clear()
 
     def levels(self) -> Levels:
         out = []
@@ -155,7 +193,17 @@ class TakeProfitLevels(QGroupBox):
         return out
 
     def _on_value_changed(self, _value: float) -> None:
-        self.levels_edited.emit(self.levels(), True)
+        sender = self.sender()
+        self.last_edited = sender if isinstance(sender, NumberBox) else None
+        try:
+            self.levels_edited.emit(self.levels(), True)
+        finally:
+            self.last_edited = None
+
+    def _on_box_refused(self, text: str, rule: str) -> None:
+        sender = self.sender()
+        self.last_refused = sender if isinstance(sender, NumberBox) else None
+        self.refused.emit(text, rule)
 
     def _on_add_clicked(self) -> None:
         levels = self.levels()
