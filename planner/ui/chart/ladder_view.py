@@ -13,10 +13,10 @@ Items are built once and updated, never cleared and rebuilt on a change:
 
 Moving lines (drag, pick, keyboard nudges) is ``ladder_drag.LineMover``'s; the risk/reward
 box is ``rr_box``'s. Every label sits on its own line (``place_on_lines``): crowded labels move
-left along their lines, never onto another's. The view fits the levels on load, on a new
-symbol or selection, whenever a line of the selected position leaves the view and whenever the
-levels come to fill less than half of it — unless the trader has zoomed or panned by hand
-(until Fit or another position is selected).
+left along their lines, never onto another's. The view fits the levels on load and on a new
+symbol; after an edit or a selection it fits them again whenever a line of the selected
+position is out of view or the levels fill less than half of it (no scale left stale) — unless
+the trader has zoomed or panned by hand (until Fit or another position is selected).
 
 All prices and distances come from ``symbol_ladder`` (the analysis); this view only draws them.
 """
@@ -91,7 +91,8 @@ class LadderView(QWidget):
         self._selected = ""
         self._ladder: Ladder | None = None
         self._fit_pending = True
-        #: the trader zoomed or panned: the view no longer follows edits until Fit
+        #: the trader zoomed or panned: the view no longer follows edits until Fit or another
+        #: position is selected
         self._zoomed_by_hand = False
 
         self.header = QLabel()

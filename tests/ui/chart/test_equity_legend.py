@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QApplication
@@ -100,5 +99,4 @@ def test_the_markers_are_named_and_the_curves_keep_their_names(qtbot, window) ->
     # the read-out under the plot names the three curves in their colours
     text = view.readout.text()
     for name in ("plan as it is", "all cross", "all isolated"):
-        assert name in text or name in names, name
-    assert np.isfinite(view.sweeps["planned"].account_equity).all()
+        assert name in text, name
