@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -40,34 +39,25 @@ from PySide6.QtWidgets import (
 from planner.domain.errors import PlanError
 from planner.domain.formatting import format_percent, format_price
 from planner.domain.scenarios import VARIANTS, LiquidationEvent, Sweep, sweep_variants
-from planner.domain.values_in import ValuesIn
+from planner.ui.chart.equity_legend import LegendBelow
+from planner.ui.chart.equity_points import (
+    VARIANT_NAMES,
+    MarkerInfo,
+    alive_positions,
+    curve_points,
+    event_text,
+    marker_tip,
+    names,
+    position_count,
+    sweep_moves,
+)
 from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
 from planner.ui.document.plan_document import PlanDocument
 from planner.ui.widgets.lazy import LazyRefresh
 
-#: steps of the sweep grid
-STEPS = 501
 DEFAULT_RANGE_PERCENT = 30
 #: while a drag previews the plan, the curves follow at most this often
 PREVIEW_INTERVAL_MS = 120
-#: a market-wide move never takes a price closer to 0 than this fraction of it
-_PRICE_FLOOR = 0.01
-
-VARIANT_NAMES = {
-    "planned": "plan as it is",
-    "all_cross": "all cross",
-    "all_isolated": "all isolated",
-}
-_MAX_NAMES = 6
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class MarkerInfo:
-    """What a liquidation marker stands for (the spot's data; its tooltip)."""
-
-    variant: str
-    event: LiquidationEvent
-    text: str
 
 
 class _BetaDelegate(QStyledItemDelegate):
@@ -149,20 +139,26 @@ class EquityView(QWidget):
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.showGrid(x=True, y=True, alpha=0.12)
-        self.legend = item.addLegend(offset=(8, 8), labelTextSize="8pt")
         self.curves: dict[str, pg.PlotDataItem] = {}
         for z, variant in enumerate(VARIANTS):
             self.curves[variant] = item.plot([], [], name=VARIANT_NAMES[variant])
             self.curves[variant].setZValue(z)
         self.bucket_markers = pg.ScatterPlotItem(
-            symbol="t", size=13, hoverable=True, tip=_marker_tip, name="bucket liquidated"
+            symbol="t", size=13, hoverable=True, tip=marker_tip
         )
         self.pool_markers = pg.ScatterPlotItem(
-            symbol="star", size=16, hoverable=True, tip=_marker_tip, name="cross pool liquidated"
+            symbol="star", size=16, hoverable=True, tip=marker_tip
         )
-        for markers in (self.bucket_markers, self.pool_markers):
+        # the markers' key, under the plot and never over the curves (which the read-out names
+        # in their colours)
+        self.legend = LegendBelow(item, labelTextSize="8pt")
+        for markers, name in (
+            (self.bucket_markers, "bucket liquidated"),
+            (self.pool_markers, "cross pool liquidated"),
+        ):
             markers.setZValue(10)
             item.addItem(markers)
+            self.legend.addItem(markers, name)
         self.zero_line = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair.hide()
@@ -328,7 +324,7 @@ class EquityView(QWidget):
             for event in sweep.events:
                 before = getattr(event, "equity_before", math.nan)
                 y = before if math.isfinite(before) else event.equity_after
-                text = _event_text(variant, event, sweep, values)
+                text = event_text(variant, event, sweep, values)
                 marker = MarkerInfo(variant, event, text)
                 spots[event.kind].append((event.move * 100.0, y * scale, marker))
         for kind, markers in (("isolated", self.bucket_markers), ("cross", self.pool_markers)):
@@ -424,10 +420,10 @@ class EquityView(QWidget):
         lines = [head + ": " + " · ".join(figures)]
         if dead:
             lines.append(
-                "Plan: liquidated " + html.escape(_names(dead)) + " · alive " + _count(alive)
+                "Plan: liquidated " + html.escape(names(dead)) + " · alive " + position_count(alive)
             )
         else:
-            lines.append("Plan: every position alive (" + html.escape(_names(alive)) + ")")
+            lines.append("Plan: every position alive (" + html.escape(names(alive)) + ")")
         return "<br>".join(lines)
 
     # --- betas -----------------------------------------------------------------------------
@@ -472,88 +468,3 @@ class EquityView(QWidget):
 
     def _on_range_spin_value_changed(self, _value: int) -> None:
         self._schedule()
-
-
-# --- pure helpers ---------------------------------------------------------------------------
-
-
-def sweep_moves(half_range: float, betas: list[float], steps: int = STEPS) -> np.ndarray:
-    """The grid of moves: ±``half_range``, narrowed so that no beta takes a price below
-    ``_PRICE_FLOOR`` of itself (the engine refuses prices ≤ 0)."""
-    low, high = -half_range, half_range
-    for beta in betas:
-        if beta > 0:
-            low = max(low, -(1.0 - _PRICE_FLOOR) / beta)
-        elif beta < 0:
-            high = min(high, (1.0 - _PRICE_FLOOR) / -beta)
-    return np.linspace(low, high, steps)
-
-
-def curve_points(sweep: Sweep) -> tuple[np.ndarray, np.ndarray]:
-    """The sweep's equity curve with each liquidation drawn as a vertical drop at its exact
-    move (the engine's ``equity_before`` → ``equity_after``), not smeared over a grid step."""
-    x, y = sweep.moves, sweep.account_equity
-    extra_x: list[float] = []
-    extra_y: list[float] = []
-    for event in sweep.events:
-        before = getattr(event, "equity_before", math.nan)
-        if event.direction == 0 or not math.isfinite(before):
-            continue
-        # in ascending x: going down, the alive side is to the right of the drop
-        pair = (event.equity_after, before) if event.direction < 0 else (before, event.equity_after)
-        extra_x += [event.move, event.move]
-        extra_y += list(pair)
-    if not extra_x:
-        return x, y
-    all_x = np.concatenate([x, np.array(extra_x)])
-    all_y = np.concatenate([y, np.array(extra_y)])
-    order = np.argsort(all_x, kind="stable")
-    return all_x[order], all_y[order]
-
-
-def alive_positions(sweep: Sweep, i: int) -> tuple[list[str], list[str]]:
-    """The ids of the positions alive and liquidated at step ``i`` of ``sweep``."""
-    alive: list[str] = []
-    dead: list[str] = []
-    for j, bucket in enumerate(sweep.buckets):
-        (alive if sweep.bucket_alive[i, j] else dead).extend(bucket.position_ids)
-    if sweep.has_cross:
-        cross = [p.id for p in sweep.plan.positions if p.margin_mode == "cross"]
-        (alive if sweep.cross_alive[i] else dead).extend(cross)
-    return alive, dead
-
-
-def _names(ids: list[str]) -> str:
-    if len(ids) <= _MAX_NAMES:
-        return ", ".join(ids) if ids else "none"
-    return ", ".join(ids[:_MAX_NAMES]) + f" and {len(ids) - _MAX_NAMES} more"
-
-
-def _count(ids: list[str]) -> str:
-    return f"{len(ids)} position{'s' if len(ids) != 1 else ''}"
-
-
-def _event_text(variant: str, event: LiquidationEvent, sweep: Sweep, values: ValuesIn) -> str:
-    plan = sweep.plan
-    who = (
-        f"{event.symbol} {event.side} bucket ({', '.join(event.position_ids)})"
-        if event.kind == "isolated"
-        else "cross pool"
-    )
-    where = format_percent(event.move, 2, sign=True)
-    if event.direction == 0:
-        where = "the marks already"
-    symbol = event.symbol or sweep.symbol
-    if event.price is not None and symbol is not None and event.direction != 0:
-        where += f" ({symbol} {format_price(event.price, plan.market(symbol).tick_size)})"
-    currency = plan.account.currency
-    return (
-        f"{VARIANT_NAMES[variant]}: {who} liquidated at {where}; account equity after "
-        f"{values.format_amount(event.equity_after, currency, with_unit=True)}"
-    )
-
-
-def _marker_tip(x: float, y: float, data: object) -> str:
-    if isinstance(data, MarkerInfo):
-        return data.text
-    return f"{x:.2f} %"

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from planner.domain.errors import PlanError
 from planner.domain.formatting import decimals_for_tick, format_percent, format_price
-from planner.domain.ladder import Level
+from planner.domain.ladder import Ladder, Level
 from planner.domain.plan import Plan
 from planner.ui.document import edits
 
@@ -49,6 +49,9 @@ X_RANGE = (0.0, 1.0)
 LABEL_X = 0.995
 #: fraction of the price span added above and below the levels when fitting the view
 FIT_PADDING = 0.08
+#: a following view that the fitted levels fill less of than this is refitted: the scale an
+#: edit left behind when it brought far lines back near the mark
+MIN_FILL = 0.5
 STATUS_TIMEOUT_MS = 8000
 
 _KIND_WORDS = {"entry": "entry", "stop": "stop", "bankruptcy": "bankruptcy", "mark": "mark"}
@@ -390,6 +393,27 @@ def faint_that_fit(
         seen.add(same)
         fitting.append(level)
     return fitting
+
+
+def fit_range(ladder: Ladder) -> tuple[float, float]:
+    """The price range Fit shows: every level but tier boundaries, padded, never below 0."""
+    low, high = ladder.price_range()
+    span = high - low
+    if span <= 0:
+        span = max(abs(high) * 0.05, 1e-9)
+    padding = span * FIT_PADDING
+    return max(0.0, low - padding), high + padding
+
+
+def needs_fit(ladder: Ladder, selected: str, view: tuple[float, float]) -> bool:
+    """A view that follows the plan is refitted when a line of the selected position is out
+    of it, or when the fitted levels fill less than ``MIN_FILL`` of its height (lines squeezed
+    into a corner of a scale that fitted where they were before)."""
+    low, high = view
+    if selected and any(not low <= lv.price <= high for lv in ladder.of_position(selected)):
+        return True
+    fit_low, fit_high = fit_range(ladder)
+    return fit_high - fit_low < MIN_FILL * (high - low)
 
 
 def configure_ladder_plot(plot: pg.PlotWidget) -> pg.ViewBox:

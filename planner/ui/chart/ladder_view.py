@@ -13,9 +13,10 @@ Items are built once and updated, never cleared and rebuilt on a change:
 
 Moving lines (drag, pick, keyboard nudges) is ``ladder_drag.LineMover``'s; the risk/reward
 box is ``rr_box``'s. Every label sits on its own line (``place_on_lines``): crowded labels move
-left along their lines, never onto another's. The view fits the levels on load, on a new
-symbol and whenever a line of the selected position leaves the view — unless the trader has
-zoomed or panned by hand (Fit returns to following).
+left along their lines, never onto another's. The view fits the levels on load and on a new
+symbol; after an edit or a selection it fits them again whenever a line of the selected
+position is out of view or the levels fill less than half of it (no scale left stale) — unless
+the trader has zoomed or panned by hand (until Fit or another position is selected).
 
 All prices and distances come from ``symbol_ladder`` (the analysis); this view only draws them.
 """
@@ -43,18 +44,19 @@ from planner.ui.chart.ladder_labels import LadderLabels
 from planner.ui.chart.ladder_levels import (
     CLICK_PIXELS,
     FAINT_STYLES,
-    FIT_PADDING,
     X_RANGE,
     LevelItem,
     LevelKey,
     Z,
     configure_ladder_plot,
+    fit_range,
     header_text,
     label_variants,
     level_key,
     level_style,
     line_tip,
     lowest_price,
+    needs_fit,
 )
 from planner.ui.chart.rr_box import RiskRewardBox, risk_reward
 from planner.ui.chart.theme import ChartTheme, is_palette_change, style_plot, theme_for
@@ -85,9 +87,12 @@ class LadderView(QWidget):
         self._dirty = True
         self._dock = DockFollower(self, self._on_shown)
         self._symbol: str | None = None
+        #: the position whose lines the view last followed
+        self._selected = ""
         self._ladder: Ladder | None = None
         self._fit_pending = True
-        #: the trader zoomed or panned: the view no longer follows edits until Fit
+        #: the trader zoomed or panned: the view no longer follows edits until Fit or another
+        #: position is selected
         self._zoomed_by_hand = False
 
         self.header = QLabel()
@@ -163,7 +168,8 @@ class LadderView(QWidget):
 
     @property
     def follows_edits(self) -> bool:
-        """False once the trader has zoomed or panned by hand (until Fit or a new plan)."""
+        """False once the trader has zoomed or panned by hand (until Fit, another position
+        selected or a new plan)."""
         return not self._zoomed_by_hand
 
     def active_items(self) -> list[tuple[LevelKey, LevelItem]]:
@@ -203,12 +209,7 @@ class LadderView(QWidget):
         ladder = self._ladder
         if ladder is None:
             return
-        low, high = ladder.price_range()
-        span = high - low
-        if span <= 0:
-            span = max(abs(high) * 0.05, 1e-9)
-        padding = span * FIT_PADDING
-        self._view.setYRange(max(0.0, low - padding), high + padding, padding=0)
+        self._view.setYRange(*fit_range(ladder), padding=0)
         self._fit_pending = False
         self._zoomed_by_hand = False
 
@@ -292,6 +293,10 @@ class LadderView(QWidget):
             self._symbol = symbol
             self._fit_pending = True
             self._zoomed_by_hand = False
+        if self._document.current_id != self._selected:
+            # another position: a zoom by hand on the last one ends; fitted if it needs it
+            self._selected = self._document.current_id
+            self._zoomed_by_hand = False
         if symbol is None:
             self._ladder = None
             self._release_all()
@@ -344,17 +349,17 @@ class LadderView(QWidget):
         self._sync_faint(faint)
         self.rr_box.update(risk_reward(analysis, ladder, selected) if selected else None)
         self._sync_header(symbol, selected)
-        if self._mover.drag is None and (self._fit_pending or self._selected_out_of_view()):
+        if self._mover.drag is None and (self._fit_pending or self._stale_view()):
             self.fit()
         self._layout_labels()
 
-    def _selected_out_of_view(self) -> bool:
-        """A line of the selected position is outside the view, and the view follows edits."""
-        ladder, selected = self._ladder, self._document.current_id
-        if self._zoomed_by_hand or ladder is None or not selected:
+    def _stale_view(self) -> bool:
+        """The view follows the plan and no longer shows it well: a line of the selected
+        position outside it, or the levels squeezed into a small part of it."""
+        if self._zoomed_by_hand or self._ladder is None:
             return False
-        (_, _), (y_low, y_high) = self._view.viewRange()
-        return any(not y_low <= lv.price <= y_high for lv in ladder.of_position(selected))
+        (_, _), y_range = self._view.viewRange()
+        return needs_fit(self._ladder, self._document.current_id, tuple(y_range))
 
     def _acquire(self, key: LevelKey) -> LevelItem:
         if self._free:

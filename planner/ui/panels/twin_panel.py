@@ -40,7 +40,8 @@ from planner.ui.widgets.lazy import LazyRefresh
 
 #: the view follows the plan at most this often while it is visible
 REFRESH_DELAY_MS = 40
-#: at this width and wider the whole-plan and position tables sit side by side
+#: the whole-plan and position tables sit side by side only at this width and wider, and only
+#: where both fit whole (``two_columns_width``)
 TWO_COLUMNS_WIDTH = 760
 
 VARIANT_COLUMNS: tuple[tuple[str, str], ...] = tuple(
@@ -127,7 +128,7 @@ class TwinPanel(QScrollArea):
         self._empty_label.setWordWrap(True)
 
         content = QWidget()
-        outer = QVBoxLayout(content)
+        self._outer = outer = QVBoxLayout(content)
         outer.addWidget(self._empty_label)
         self._grid = QGridLayout()
         outer.addLayout(self._grid)
@@ -161,6 +162,7 @@ class TwinPanel(QScrollArea):
         self._show_plan()
         self._show_positions()
         self._show_current()
+        self._reflow()  # new figures may have widened a table
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -177,9 +179,24 @@ class TwinPanel(QScrollArea):
             self._grid.addWidget(self._position_group, 0, 0)
             self._grid.addWidget(self._plan_group, 1, 0)
 
+    def _reflow(self) -> None:
+        self._arrange(2 if self.width() >= self.two_columns_width() else 1)
+
+    def two_columns_width(self) -> int:
+        """The least width that shows the Position and Whole plan groups side by side with
+        every figure whole: both groups' least widths (their tables are as wide as their
+        widest figure), the gaps and a vertical scroll bar; never less than
+        ``TWO_COLUMNS_WIDTH``."""
+        groups = self._position_group.minimumSizeHint().width()
+        groups += self._plan_group.minimumSizeHint().width()
+        margins = self._outer.contentsMargins()
+        chrome = margins.left() + margins.right() + max(0, self._grid.horizontalSpacing())
+        chrome += self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return max(TWO_COLUMNS_WIDTH, groups + chrome)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._arrange(2 if event.size().width() >= TWO_COLUMNS_WIDTH else 1)
+        self._reflow()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
