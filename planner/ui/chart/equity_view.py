@@ -341,7 +341,7 @@ class EquityView(QWidget):
             bottom.setLabel("Market move × beta (%)")
         else:
             bottom.setLabel(f"Move of {self._symbol or 'the symbol'} (%)")
-        left.setLabel(f"Account equity ({values.unit})")  # the rate: in the read-out
+        left.setLabel(f"Equity ({values.unit})")  # short (whole at 1024×700); rate: read-out
         self._sync_crosshair()
 
     # --- read-out --------------------------------------------------------------------------

@@ -262,10 +262,13 @@ def test_reward_to_risk_says_why_it_is_missing(qtbot, window, editor) -> None:
     assert "needs a stop" in summary.text()
     editor.tp_add.click()
     assert summary.text() == "Reward to risk needs a stop."
-    _type_over(qtbot, editor.stop_spin, "61000")  # above a long's entry: it locks in a profit
-    assert window.document.plan.position("btc-core").stop_loss == 61000
+    # from 50,000, marked at 58,000: a stop at 55,000 locks in a profit
+    _type_over(qtbot, editor.entry_spin, "50000")
+    _type_over(qtbot, editor.stop_spin, "55000")
+    assert window.document.plan.position("btc-core").stop_loss == 55000
     assert "needs a stop" not in summary.text()
     assert "stop does not risk" in summary.text()
+    _type_over(qtbot, editor.entry_spin, "60000")
     _type_over(qtbot, editor.stop_spin, "57000")
     _type_over(qtbot, editor.tp_table.cellWidget(0, 0), "55000")
     assert "losing side" in summary.text()

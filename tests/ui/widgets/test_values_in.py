@@ -171,7 +171,7 @@ def test_sentences_editor_and_equity_chart_follow_the_unit(qtbot, btc_window) ->
     size_line = window.editor.size_other.text()
     assert " BTC" in size_line and " USDT" not in size_line
     axis = equity_view.plot.getPlotItem().getAxis("left").labelText
-    assert axis.startswith("Account equity (BTC")
+    assert axis.startswith("Equity (BTC")
     curve_btc = equity_view.curves["planned"].getData()[1]
     assert curve_btc == pytest.approx(curve_usdt / mark, rel=1e-12)
     assert equity_view.sweeps["planned"] is planned  # redrawn, not swept again
