@@ -11,7 +11,6 @@ import pytest
 from planner.domain import solvers
 from planner.domain.formatting import format_quantity
 from planner.domain.plan_analysis import analyze
-from planner.domain.twin import beyond_stop
 from planner.domain.warnings import plan_warnings
 from planner.ui.dialogs.solvers.solver_dialog import (
     QUANTITY_DECIMALS,
@@ -77,30 +76,40 @@ def test_size_for_an_amount_and_a_typed_stop(dialog: SolverDialog, document) -> 
 def test_least_isolated_margin_round_trips(dialog: SolverDialog, document) -> None:
     dialog.show_solver("least_isolated_margin")
     page = dialog.pages["least_isolated_margin"]
-    page.buffer_spin.setValue(1.0)
-    expected = solvers.least_isolated_margin(document.plan, "eth-conviction", 0.01)
+    # the buffer starts at the plan's stop buffer (1 %) and is the warning's measure: a share
+    # of the mark (the solvers take a share of the stop)
+    assert document.plan.account.risk_limits.stop_buffer == 0.01
+    assert page.buffer_spin.value() == 1.0
+    plan = document.plan
+    mark, stop = plan.market("ETHUSDT").mark_price, plan.positions[0].stop_loss
+    expected = solvers.least_isolated_margin(plan, "eth-conviction", 0.01 * mark / stop)
     assert dialog.answer.value == expected  # the solver's own answer, before rounding
     _apply_once(dialog, document)
     position = document.plan.positions[0]
     assert position.added_margin == pytest.approx(expected, abs=0.01)
     assert position.added_margin >= expected  # rounded up: never short of margin
-    result = analyze(document.plan).position(0)
-    beyond = beyond_stop(result.mark_price, result.liquidation_price, position.stop_loss)
-    assert beyond == pytest.approx(0.01, abs=1e-5)
-    assert beyond >= 0.01 - 1e-12
+    analysis = analyze(document.plan)
+    result = analysis.position(0)
+    gap = abs(position.stop_loss - result.liquidation_price) / result.mark_price
+    assert gap == pytest.approx(0.01, abs=1e-5)
+    assert gap >= 0.01 - 1e-12
+    # applied, the answer does not raise the warning it was asked to avoid
+    assert "stop_near_liquidation" not in [w.code for w in analysis.warnings]
 
 
 def test_most_leverage_round_trips(dialog: SolverDialog, document) -> None:
     dialog.show_solver("most_leverage")
     page = dialog.pages["most_leverage"]
     page.buffer_spin.setValue(0.5)
-    expected = solvers.most_leverage(document.plan, "eth-conviction", 0.005)
+    plan = document.plan
+    mark, stop = plan.market("ETHUSDT").mark_price, plan.positions[0].stop_loss
+    expected = solvers.most_leverage(plan, "eth-conviction", 0.005 * mark / stop)
     assert dialog.answer.value == expected
     _apply_once(dialog, document)
     position = document.plan.positions[0]
     assert position.leverage == math.floor(expected)
     result = analyze(document.plan).position(0)
-    assert beyond_stop(result.mark_price, result.liquidation_price, position.stop_loss) >= 0.005
+    assert abs(position.stop_loss - result.liquidation_price) / result.mark_price >= 0.005
 
 
 def test_largest_cross_quantity_adds_one_position(dialog: SolverDialog, document) -> None:

@@ -41,7 +41,6 @@ SOLVERS: tuple[tuple[str, str], ...] = (
 SOLVER_TITLES = dict(SOLVERS)
 #: a quantity applied from a solver is rounded to this many decimals (what the table shows)
 QUANTITY_DECIMALS = 8
-DEFAULT_BUFFER_PERCENT = 0.5
 DEFAULT_RISK_PERCENT = 1.0
 
 

@@ -24,7 +24,6 @@ from planner.domain.formatting import (
 from planner.domain.plan import Plan, Position
 from planner.domain.plan_analysis import analyze
 from planner.ui.dialogs.solvers.page import (
-    DEFAULT_BUFFER_PERCENT,
     DEFAULT_RISK_PERCENT,
     QUANTITY_DECIMALS,
     Answer,
@@ -154,21 +153,32 @@ class BufferPage(PositionPage):
             EditorSpec("number", minimum=0.0, maximum=50.0, decimals=2, step=0.1, suffix=" %"),
             "solver_buffer",
         )
-        self.buffer_spin.setValue(DEFAULT_BUFFER_PERCENT)
-        self.form.addRow("Buffer beyond the stop", self.buffer_spin)
+        # the warning's own measure and limit: |stop − liquidation| / mark ≥ the plan's
+        # stop_buffer, so an answer applied never raises stop_near_liquidation
+        self.buffer_spin.setValue(document.plan.account.risk_limits.stop_buffer * 100.0)
+        self.buffer_spin.setToolTip(
+            "How far liquidation must lie beyond the stop, as a share of the mark — the "
+            "measure of your stop buffer (Account ▸ Risk limits), which it starts at."
+        )
+        self.form.addRow("Buffer beyond the stop (of the mark)", self.buffer_spin)
         self.buffer_spin.valueChanged.connect(self._on_input_changed)
 
     @property
     def buffer(self) -> float:
+        """Liquidation's distance beyond the stop, a fraction of the mark."""
         return self.buffer_spin.value() / 100.0
+
+    def buffer_of_stop(self, pos: Position, stop: float) -> float:
+        """``buffer`` as the solvers take it: a fraction of the stop price."""
+        return self.buffer * self.plan.market(pos.symbol).mark_price / stop
 
     def _why_none(self, pos: Position, stop: float) -> str:
         market = self.plan.market(pos.symbol)
         tick = market.tick_size
         below = "below" if pos.side == "long" else "above"
         return (
-            f"No answer: the price the buffer asks for — {format_percent(self.buffer, 2)} "
-            f"beyond the stop at {format_price(stop, tick)} — must lie {below} the mark "
+            f"No answer: the price the buffer asks for — {format_percent(self.buffer, 2)} of "
+            f"the mark beyond the stop at {format_price(stop, tick)} — must lie {below} the mark "
             f"{format_price(market.mark_price, tick)} of this {pos.side}, or the other positions "
             "in its bucket already keep liquidation beyond it whatever this one holds."
         )
@@ -198,7 +208,9 @@ class LeastIsolatedMarginPage(BufferPage):
             return found
         i, pos, stop = found
         currency = self.plan.account.currency
-        exact = solvers.least_isolated_margin(self.plan, pos.id, self.buffer, stop=stop)
+        exact = solvers.least_isolated_margin(
+            self.plan, pos.id, self.buffer_of_stop(pos, stop), stop=stop
+        )
         if exact is None:
             return Answer(self._why_none(pos, stop))
         added = ceil_to(exact, amount_decimals(currency))
@@ -208,7 +220,7 @@ class LeastIsolatedMarginPage(BufferPage):
         text = (
             f"{verb} the added margin to {format_amount(added, currency)} {currency} (now "
             f"{format_amount(pos.added_margin, currency)}): the least that keeps liquidation "
-            f"{format_percent(self.buffer, 2)} beyond the stop."
+            f"{format_percent(self.buffer, 2)} of the mark beyond the stop."
         )
         if added < 0:
             text += " A negative added margin takes margin out of the bucket, back to the pool."
@@ -237,7 +249,9 @@ class MostLeveragePage(BufferPage):
         if isinstance(found, Answer):
             return found
         i, pos, stop = found
-        leverage = solvers.most_leverage(self.plan, pos.id, self.buffer, stop=stop)
+        leverage = solvers.most_leverage(
+            self.plan, pos.id, self.buffer_of_stop(pos, stop), stop=stop
+        )
         if leverage is None:
             return Answer(
                 self._why_none(pos, stop)
@@ -248,8 +262,8 @@ class MostLeveragePage(BufferPage):
         else:
             applied = floor_to(leverage, 2)
         text = (
-            f"The highest leverage that keeps liquidation {format_percent(self.buffer, 2)} "
-            f"beyond the stop is {format_leverage(round(leverage, 2))} (now "
+            f"The highest leverage that keeps liquidation {format_percent(self.buffer, 2)} of "
+            f"the mark beyond the stop is {format_leverage(round(leverage, 2))} (now "
             f"{format_leverage(pos.leverage)}); applied as {format_leverage(applied)}."
         )
         return self._candidate(
