@@ -381,21 +381,22 @@ class Plan(_Model):
 
         hedge = self.account.position_mode == "hedge"
         for positions in legs.values():
-            first_i, first = positions[0]
+            _, first = positions[0]
             for i, pos in positions[1:]:
                 if not hedge and pos.side != first.side:
                     raise rule_error(
                         f"positions[{i}].side",
                         pos.side,
                         f"in one-way mode every position on {pos.symbol} must share one side "
-                        f"(positions[{first_i}] is {first.side}); use hedge mode for both sides",
+                        f"({first.id!r} is {first.side}, {pos.id!r} {pos.side}); use hedge mode "
+                        "for both sides",
                     )
                 if pos.margin_mode != first.margin_mode:
                     raise rule_error(
                         f"positions[{i}].margin_mode",
                         pos.margin_mode,
                         f"every position on {pos.symbol} must share one margin mode "
-                        f"(positions[{first_i}] is {first.margin_mode})",
+                        f"({first.id!r} is {first.margin_mode}, {pos.id!r} {pos.margin_mode})",
                     )
         return self
 

@@ -222,13 +222,21 @@ def _stop_warnings(w: _Writer, i: int, pos: Position) -> None:
     long = pos.side == "long"
     if (long and mark <= stop) or (not long and mark >= stop):
         where = "below" if long else "above"
-        at_stop = w.loss_at_stop[i]
-        loss = "" if at_stop is None else f", for a loss of {w.amount(at_stop)}"
+        # it fills now, at the mark: the PnL there less the taker fees in and out
+        result = w.analysis.positions[i]
+        taker = w.plan.account.taker_fee_rate
+        entry_value = w.markets[pos.symbol].entry_notional(pos.quantity, pos.entry_price)
+        net = result.unrealized_pnl - taker * (entry_value + result.notional)
+        outcome = (
+            f"for a loss of {w.amount(-net)}"
+            if net < 0
+            else f"taking {w.amount(net)} of profit now (fees paid)"
+        )
         w.add(
-            "danger",
+            "danger" if net < 0 else "warning",
             "stop_already_hit",
             f"{pos.id}: the mark {format_price(mark, tick)} is already {where} its stop at "
-            f"{format_price(stop, tick)} — the stop would fill now{loss}. Move the stop "
+            f"{format_price(stop, tick)} — the stop would fill now, {outcome}. Move the stop "
             f"{where} the mark or close the position.",
             pos.id,
         )

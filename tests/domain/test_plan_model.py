@@ -299,7 +299,8 @@ def test_one_way_mode_refuses_both_sides_on_a_symbol() -> None:
     error = refusal(add_short_btc)
     assert error.field == "positions[3].side"
     assert str(error).startswith("positions[3].side = 'short': in one-way mode")
-    assert "BTCUSDT" in str(error) and "positions[1] is long" in str(error)
+    # both positions by their ids: the trader sees which one holds the other side
+    assert "BTCUSDT" in str(error) and "('btc-core' is long, 'b2' short)" in str(error)
 
     hedge = copy.deepcopy(BASE)
     hedge["account"]["position_mode"] = "hedge"
@@ -324,7 +325,7 @@ def test_mixed_margin_modes_on_a_symbol_are_refused(mode: str) -> None:
     error = refusal(add)
     assert error.field == "positions[3].margin_mode"
     assert str(error).startswith("positions[3].margin_mode = 'cross': every position on ETHUSDT")
-    assert "positions[0] is isolated" in str(error)
+    assert "('eth-conviction' is isolated, 'e2' cross)" in str(error)
 
 
 def test_entry_notional_beyond_the_last_cap_is_refused() -> None:

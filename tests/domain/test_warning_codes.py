@@ -255,3 +255,16 @@ def test_a_market_on_the_default_rule_is_named() -> None:
         "FOOUSDT has the default maintenance rule (0.50 %, up to 100×)"
     )
     assert "not binance's" in warning.message
+
+
+def test_a_stop_already_passed_in_profit_takes_the_profit_not_a_loss_of_0() -> None:
+    # long from 50,000, marked at 58,000, stop typed at 59,000: it fills now, at the mark
+    plan = make_plan(
+        [pos("b", "BTCUSDT", "long", 0.1, 50000, 10, "cross", stop_loss=59000)], taker=0.0005
+    )
+    (hit,) = found(plan, "stop_already_hit")
+    assert hit.severity == "warning"  # not a danger: it closes at a profit
+    # 0.1 × 8,000 less fees 0.0005 × (5,000 + 5,800)
+    assert "taking 794.60 USDT of profit now (fees paid)" in hit.message
+    assert "loss of 0.00" not in hit.message
+    assert analyze(plan).positions[0].loss_at_stop == 0.0

@@ -111,6 +111,9 @@ class PositionEditor(DraftView, EditorForm):
         typing = QApplication.focusWidget()
         if isinstance(typing, NumberBox) and self.isAncestorOf(typing):
             typing.commit()
+        # the focus leaves the field first: blanked while focused, it would commit its empty
+        # text on leaving and the new form would open refused
+        self.symbol_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._drop_refusals()
         self._draft = {"side": "long", "margin_mode": "cross"}
         self._show()
@@ -127,6 +130,8 @@ class PositionEditor(DraftView, EditorForm):
         assert self._draft is not None
         self._draft[field] = value
         if not (self._draft.get("symbol") and self._draft.get("entry_price")):
+            if field == "symbol":
+                self._show_draft_mark(self._document.plan)
             self._show_draft_hint()
             return
         draft = self._draft

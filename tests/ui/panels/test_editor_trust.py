@@ -134,6 +134,42 @@ def test_the_new_position_form_shows_what_is_created(qtbot, window, editor) -> N
     assert added.take_profits == ()
 
 
+def test_the_draft_shows_a_known_markets_mark_and_the_default_size(qtbot, window, editor):
+    """QA round 2: for BTCUSDT the form said "Mark = entry" but the position kept the market's
+    59,000 mark; the size was blank in another unit yet a default size was created."""
+    document = window.document
+    plan = document.plan
+    mark = plan.market("BTCUSDT").mark_price
+    wallet = plan.account.wallet_balance
+    keys = Keyboard(qtbot)
+    keys.shortcut(window.actions.add_position)
+    assert "notional" in editor.size_spin.placeholderText()
+    assert f"{wallet / 10:,.2f}" in editor.size_spin.placeholderText()
+    editor.symbol_combo.setFocus()
+    keys.type("btcusdt")
+    keys.enter()
+    assert editor.mark_spin.value() == mark and editor.mark_spin.text() != ""
+    keys.tab()
+    keys.type("61000")
+    keys.enter()
+    added = document.plan.position(document.current_id)
+    assert document.plan.market("BTCUSDT").mark_price == mark  # as the form said
+    # the default size: a tenth of the wallet in notional (rounded to a few figures)
+    assert added.quantity * 61000 == pytest.approx(wallet / 10, rel=0.02)
+
+
+def test_add_from_a_focused_field_opens_a_clean_form(qtbot, window, editor) -> None:
+    """QA round 2: Ctrl+Shift+N with the cursor in Entry opened the form with a red Entry,
+    "(empty): a number is needed"."""
+    _click(qtbot, editor.entry_spin)
+    Keyboard(qtbot).shortcut(window.actions.add_position)
+    QApplication.processEvents()
+    assert editor.is_drafting
+    assert not editor.entry_spin.is_refused()
+    assert _reason(editor, editor.entry_spin) == ""
+    assert editor.entry_spin.text() == ""
+
+
 def test_a_margin_mode_chosen_in_the_draft_is_the_one_created(qtbot, window, editor) -> None:
     document = window.document
     Keyboard(qtbot).shortcut(window.actions.add_position)

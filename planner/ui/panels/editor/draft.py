@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.domain.formatting import decimals_for_tick
+from planner.domain.formatting import decimals_for_tick, format_amount
 from planner.domain.plan import Plan
 from planner.ui.panels.editor.form import EditorForm
 from planner.ui.widgets.delegates import EditorSpec, configure_spin_box
@@ -68,18 +68,31 @@ class DraftView(EditorForm):
             if not draft.get(field):
                 box.setText("")
             box.blockSignals(False)
-        self.mark_spin.blockSignals(True)
-        self.mark_spin.setText("")  # a new market is marked at the entry typed
-        self.mark_spin.setPlaceholderText("= entry")
-        self.mark_spin.blockSignals(False)
+        self._show_draft_mark(plan)
         self._show_draft_defaults(draft)
-        unit = self.size_unit.currentData()
         configure_spin_box(self.size_spin, EditorSpec("number", 1e-12, 1e15, 8, 1.0))
         self.size_spin.blockSignals(True)
         self.size_spin.setText("")
-        self.size_spin.setPlaceholderText("default" if unit == "quantity" else "")
+        # what edits.create_position gives a size left empty, whatever the size unit shown
+        currency = plan.account.currency
+        default = format_amount(plan.account.wallet_balance / 10, currency)
+        self.size_spin.setPlaceholderText(f"default: {default} {currency} notional")
         self.size_spin.blockSignals(False)
         self._show_draft_hint()
+
+    def _show_draft_mark(self, plan: Plan) -> None:
+        """The mark the new position will be valued at: its market's, if the plan has one;
+        else (a new market) the entry typed."""
+        assert self._draft is not None
+        symbol = self._draft.get("symbol")
+        market = plan.market(symbol) if symbol in [m.symbol for m in plan.markets] else None
+        self.mark_spin.blockSignals(True)
+        if market is not None:
+            self.mark_spin.setValue(market.mark_price)
+        else:
+            self.mark_spin.setText("")
+        self.mark_spin.setPlaceholderText("" if market is not None else "= entry")
+        self.mark_spin.blockSignals(False)
 
     def _show_draft_defaults(self, draft: dict[str, Any]) -> None:
         """What ``edits.create_position`` will give the new position, not what the position
