@@ -48,6 +48,8 @@ class RiskReward:
         if self.reward is None:
             return ""
         amount = format_amount(self.reward, self.currency, with_unit=True, sign=True)
+        if self.reward < 0:  # take-profits on the losing side (or within the fees)
+            return f"Take-profits lose · {amount}{self._share(-self.reward)}"
         multiple = self.r_multiple
         r = f" · {multiple:.2f} R" if multiple is not None else ""
         return f"Reward{r} · {amount}{self._share(self.reward)}"
@@ -104,15 +106,29 @@ class RiskRewardBox:
         self.loss_zone.setToolTip("Risk: between the entry and the stop (1 R)")
         self.profit_zone.setToolTip("Reward: between the entry and the farthest take-profit")
         self.figures: RiskReward | None = None
+        self._theme: ChartTheme | None = None
+
+    @property
+    def reward_loses(self) -> bool:
+        """The take-profits together close at a loss: their zone is shaded as a loss."""
+        figures = self.figures
+        return figures is not None and figures.reward is not None and figures.reward < 0
+
+    def _shade_reward(self) -> None:
+        if self._theme is not None:
+            kind = "loss_zone" if self.reward_loses else "profit_zone"
+            self.profit_zone.setBrush(self._theme.zone_brush(kind))
 
     def apply_theme(self, theme: ChartTheme) -> None:
+        self._theme = theme
         self.loss_zone.setBrush(theme.zone_brush("loss_zone"))
-        self.profit_zone.setBrush(theme.zone_brush("profit_zone"))
+        self._shade_reward()
         self.risk_label.setColor(theme.level_text_colour("stop", emphasised=True))
         self.reward_label.setColor(theme.level_text_colour("take_profit", emphasised=True))
 
     def update(self, figures: RiskReward | None) -> None:
         self.figures = figures
+        self._shade_reward()
         pairs = (
             (self.loss_zone, self.risk_label, figures.stop if figures else None),
             (self.profit_zone, self.reward_label, figures.target if figures else None),

@@ -256,6 +256,19 @@ def test_the_risk_reward_box_shows_zones_amounts_r_and_share(qtbot, window) -> N
     document.edit(lambda plan: edits.set_position_field(plan, 0, "stop_loss", None), "no stop")
     assert not box.loss_zone.isVisible() and not box.risk_label.isVisible()
     assert " R" not in box.reward_label.toPlainText()
+    profit_brush = box.profit_zone.brush.color()
+    assert profit_brush != box.loss_zone.brush.color()
+    # take-profits below the long's entry lose: their zone is shaded and worded as a loss
+    # (QA round 2: a negative "Reward" was shaded green)
+    document.edit(
+        lambda plan: edits.set_position_field(
+            plan, 0, "take_profits", [{"price": 2900.0, "fraction": 1.0}]
+        ),
+        "losing take-profit",
+    )
+    assert box.reward_loses
+    assert box.reward_label.toPlainText().startswith("Take-profits lose · -")
+    assert box.profit_zone.brush.color() == box.loss_zone.brush.color()
 
 
 # --- keyboard nudges --------------------------------------------------------------------------
