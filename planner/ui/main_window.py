@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         self.document.changed.connect(self._on_document_changed)
         self.document.amounts.changed.connect(self._on_document_changed)
         self.document.current_changed.connect(self._on_document_current_changed)
+        self.document.current_changed.connect(self._forget_refusal)
         self.document.path_changed.connect(self._on_document_path_changed)
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.edit_refused.connect(self._on_document_edit_refused)
@@ -378,6 +379,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}{read_only}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
         self.actions.revert.setEnabled(self.document.path is not None)
+
+    def _forget_refusal(self, _position_id: str) -> None:
+        """Another position selected: a refusal about the previous one no longer applies."""
+        if self.statusBar().currentMessage().startswith("Not changed — "):
+            self.statusBar().clearMessage()
 
     def _on_table_edit_refused(self, message: str) -> None:
         self.statusBar().showMessage(f"Not changed — {message}", 10000)

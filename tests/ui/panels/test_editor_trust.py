@@ -321,3 +321,19 @@ def test_an_exponent_is_a_number_held_to_the_range(qtbot, editor) -> None:
     _type_over(qtbot, editor.entry_spin, "6.1e4")
     assert editor.window().document.plan.position("btc-core").entry_price == 61000
     assert QApplication.focusWidget() is editor.entry_spin
+
+
+def test_a_refusal_in_the_status_bar_goes_when_another_position_is_selected(
+    qtbot, window, editor
+) -> None:
+    """QA round 2: "Not changed — positions[0].leverage = …" stayed in the status bar after
+    another position was selected."""
+    _type_over(qtbot, editor.size_spin, "100000")  # beyond the last tier: the plan refuses
+    status = window.statusBar()
+    assert status.currentMessage().startswith("Not changed — ")
+    view = window.table.view
+    row = window.table.model.row_of("sol-hedge")
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.document.current_id == "sol-hedge"
+    assert status.currentMessage() == ""
