@@ -125,7 +125,9 @@ EXPLANATIONS: dict[str, str] = {
     "initial margin at the mark when cross.",
     "worst_case_loss": "What this position can still cost from these marks: its isolated "
     "bucket's equity. A cross position has no loss of its own: it shares the cross pool, so it "
-    'reads "the pool: X" — the pool\'s equity, which every cross position can lose together.',
+    'reads "the pool: X" — the pool\'s equity, which every cross position can lose together. '
+    "It counts from the mark; the loss at the stop counts from the entry, so the loss at the "
+    "stop can be the larger by the loss already open.",
     "free_balance": "What the cross pool has left for new positions (its available balance).",
     "plan_margin_locked": "Margin tied up by the whole plan: every isolated bucket plus the "
     "initial margin of the cross positions.",
