@@ -117,6 +117,7 @@ class PositionEditor(DraftView, EditorForm):
         self._drop_refusals()
         self._draft = {"side": "long", "margin_mode": "cross"}
         self._show()
+        self.symbol_combo.setEditText("")  # (focused already: _show left its text alone)
         self.symbol_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.symbol_combo.lineEdit().selectAll()
 
