@@ -8,13 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from planner.domain.ladder import symbol_ladder
 from planner.storage import load_plan
 from planner.ui.document import edits
+from tests.ui.chart.test_ladder_follows import wheel
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 #: the selected position's levels fill at least this share of a view that follows them
@@ -37,22 +36,6 @@ def fitted(window) -> bool:
     levels_low, levels_high = ladder.price_range()
     in_view = bool(own) and all(low <= price <= high for price in own)
     return in_view and levels_high - levels_low >= LEAST_FILL * (high - low)
-
-
-def wheel(window, steps: int) -> None:
-    viewport = window.chart.ladder.plot.viewport()
-    at = QPointF(viewport.width() / 2, viewport.height() / 2)
-    event = QWheelEvent(
-        at,
-        viewport.mapToGlobal(at),
-        QPoint(),
-        QPoint(0, 120 * steps),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(viewport, event)
 
 
 @pytest.fixture
@@ -110,7 +93,7 @@ def test_a_selection_change_fits_the_new_position_and_ends_a_zoom_by_hand(shown)
     assert fitted(shown)
     # zoomed in by hand on the long's entry: edits leave the view alone
     ladder.view_box.setYRange(59500.0, 60500.0, padding=0)
-    wheel(shown, 2)
+    wheel(shown.chart, 2)
     assert not ladder.follows_edits
     zoomed = y_range(shown)
     document.edit(lambda p: edits.set_position_field(p, 0, "stop_loss", 55000.0), "Stop")
